@@ -1,0 +1,20 @@
+package dev.coordinator.bus;
+
+/** Event bus addresses. Domain addresses accept only policy-stamped, locally delivered commands. */
+public final class Addresses {
+  /** Prefix shared by every domain address; the domain gate guards all of them. */
+  public static final String DOMAIN_PREFIX = "coordinator.domain.";
+
+  public static final String POLICY = "coordinator.policy";
+  public static final String AUTHENTICATE = "coordinator.policy.authenticate";
+  public static final String HEALTH = "coordinator.health";
+
+  public static final String LOCKS = DOMAIN_PREFIX + "locks";
+  public static final String AUDIT = DOMAIN_PREFIX + "audit";
+
+  /** Published (to every node) when a lock key becomes free. */
+  public static final String LOCK_RELEASED = "coordinator.events.lock-released";
+
+  private Addresses() {
+  }
+}

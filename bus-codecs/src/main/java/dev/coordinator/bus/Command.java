@@ -1,0 +1,24 @@
+package dev.coordinator.bus;
+
+/**
+ * A typed request to a domain verticle. Each verticle's vocabulary is a sealed sub-interface of
+ * records annotated with {@link Action}.
+ */
+public interface Command extends BusMessage {
+
+  /** The lock key, task type, or other thing the command is about, for policy and audit. */
+  String resource();
+
+  /** How long the command may wait for its turn (a contested lock); 0 for most commands. */
+  default int waitMs() {
+    return 0;
+  }
+
+  default String action() {
+    return Commands.action(getClass()).value();
+  }
+
+  default boolean mutates() {
+    return Commands.action(getClass()).mutates();
+  }
+}

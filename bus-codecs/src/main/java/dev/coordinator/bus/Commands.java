@@ -1,0 +1,50 @@
+package dev.coordinator.bus;
+
+import dev.coordinator.bus.audit.AuditCommand;
+import dev.coordinator.bus.lock.LockCommand;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The command families and what can be derived from them. */
+public final class Commands {
+
+  /** Every sealed command family; each maps to one domain address. */
+  public static final List<Class<? extends Command>> FAMILIES = List.of(LockCommand.class, AuditCommand.class);
+
+  private Commands() {
+  }
+
+  public static Action action(Class<?> type) {
+    Action action = type.getAnnotation(Action.class);
+    if (action == null) {
+      throw new IllegalStateException(type.getName() + " has no @Action");
+    }
+    return action;
+  }
+
+  /** Every command record of every family. */
+  public static List<Class<?>> all() {
+    return FAMILIES.stream().flatMap(family -> Arrays.stream(family.getPermittedSubclasses())).toList();
+  }
+
+  /** Every command record that changes state: the mutation inventory. */
+  public static List<Class<?>> mutations() {
+    return all().stream().filter(type -> action(type).mutates()).toList();
+  }
+
+  public static Stream<String> actionNames() {
+    return all().stream().map(type -> action(type).value());
+  }
+
+  /** The domain address that owns a command. */
+  public static String addressOf(Command command) {
+    if (command instanceof LockCommand) {
+      return Addresses.LOCKS;
+    }
+    if (command instanceof AuditCommand) {
+      return Addresses.AUDIT;
+    }
+    throw new IllegalStateException("no domain address for " + command.getClass().getName());
+  }
+}

@@ -1,0 +1,116 @@
+package dev.coordinator.bus;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads the fields of a request body strictly: wrong types, out-of-range numbers and, on
+ * {@link #done()}, fields nobody asked for are {@code VALIDATION_FAILED} naming the field.
+ */
+public final class JsonArgs {
+  private final JsonObject json;
+  private final Set<String> read = new HashSet<>();
+
+  private JsonArgs(JsonObject json) {
+    this.json = json == null ? new JsonObject() : json;
+  }
+
+  public static JsonArgs of(JsonObject json) {
+    return new JsonArgs(json);
+  }
+
+  public String requiredString(String field, int maxLength) {
+    String value = optionalString(field, maxLength);
+    if (value == null) {
+      throw CoordinatorException.invalid(field, field + " is required");
+    }
+    return value;
+  }
+
+  public String optionalString(String field, int maxLength) {
+    Object value = take(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String text)) {
+      throw CoordinatorException.invalid(field, field + " must be a string");
+    }
+    if (text.length() > maxLength) {
+      throw CoordinatorException.invalid(field, field + " is longer than " + maxLength + " characters");
+    }
+    return text;
+  }
+
+  public int intInRange(String field, int min, int max, int fallback) {
+    Long value = optionalLong(field, min, max);
+    return value == null ? fallback : value.intValue();
+  }
+
+  public Integer optionalInt(String field, int min, int max) {
+    Long value = optionalLong(field, min, max);
+    return value == null ? null : value.intValue();
+  }
+
+  public long requiredLong(String field, long min, long max) {
+    Long value = optionalLong(field, min, max);
+    if (value == null) {
+      throw CoordinatorException.invalid(field, field + " is required");
+    }
+    return value;
+  }
+
+  public Long optionalLong(String field, long min, long max) {
+    Object value = take(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Integer || value instanceof Long)) {
+      throw CoordinatorException.invalid(field, field + " must be a whole number");
+    }
+    long number = ((Number) value).longValue();
+    if (number < min || number > max) {
+      throw CoordinatorException.invalid(field, field + " must be between " + min + " and " + max);
+    }
+    return number;
+  }
+
+  public List<String> optionalStringList(String field, int maxItems, int maxLength) {
+    Object value = take(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw CoordinatorException.invalid(field, field + " must be a list of strings");
+    }
+    if (array.size() > maxItems) {
+      throw CoordinatorException.invalid(field, field + " has more than " + maxItems + " items");
+    }
+    List<String> items = new ArrayList<>(array.size());
+    for (Object item : array) {
+      if (!(item instanceof String text) || text.length() > maxLength) {
+        throw CoordinatorException.invalid(field,
+            field + " must hold strings of at most " + maxLength + " characters");
+      }
+      items.add(text);
+    }
+    return List.copyOf(items);
+  }
+
+  /** Rejects every field that was not read: no silent typos. */
+  public void done() {
+    for (String field : json.fieldNames()) {
+      if (!read.contains(field)) {
+        throw CoordinatorException.invalid(field, "unknown field " + field);
+      }
+    }
+  }
+
+  private Object take(String field) {
+    read.add(field);
+    return json.getValue(field);
+  }
+}

@@ -1,0 +1,27 @@
+package dev.coordinator.bus.audit;
+
+import dev.coordinator.bus.Payload;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/** The successful answers of the audit verticle. */
+public final class AuditReplies {
+  private AuditReplies() {
+  }
+
+  public record Entries(List<AuditEntry> entries) implements Payload {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("entries", new JsonArray(entries.stream().map(AuditEntry::toJson).toList()));
+    }
+  }
+
+  /** {@code firstBadId} is the lowest id whose row or chain link does not check out. */
+  public record Verification(boolean ok, long checked, Long firstBadId) implements Payload {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("ok", ok).put("checked", checked).put("first_bad_id", firstBadId);
+    }
+  }
+}

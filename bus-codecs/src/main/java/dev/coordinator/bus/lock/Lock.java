@@ -1,0 +1,21 @@
+package dev.coordinator.bus.lock;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+
+/** A live lock as the API shows it. */
+public record Lock(String key, String holder, String agentType, String sessionId, long fencingToken,
+                   String reason, Instant acquiredAt, Instant expiresAt) {
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("key", key)
+        .put("holder", holder)
+        .put("agent_type", agentType)
+        .put("session_id", sessionId)
+        .put("fencing_token", fencingToken)
+        .put("reason", reason)
+        .put("acquired_at", acquiredAt.toString())
+        .put("expires_at", expiresAt.toString());
+  }
+}

@@ -1,0 +1,66 @@
+package dev.coordinator.bus.lock;
+
+import dev.coordinator.bus.CoordinatorException;
+import dev.coordinator.bus.JsonArgs;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/** Builds lock commands from request bodies (REST) or tool arguments (MCP): one parser for both. */
+public final class LockRequests {
+  public static final int MIN_TTL = 1;
+  public static final int MAX_TTL = 28_800;
+  public static final int DEFAULT_TTL = 1_800;
+  public static final int MAX_WAIT_MS = 60_000;
+  public static final int MAX_REASON = 1_000;
+  public static final int MAX_CHECK_KEYS = 500;
+
+  private LockRequests() {
+  }
+
+  public static LockCommand.Acquire acquire(JsonObject body) {
+    JsonArgs args = JsonArgs.of(body);
+    var command = new LockCommand.Acquire(
+        LockKey.validate("key", args.requiredString("key", LockKey.MAX_LENGTH + 1)),
+        args.intInRange("ttl_seconds", MIN_TTL, MAX_TTL, DEFAULT_TTL),
+        args.optionalString("reason", MAX_REASON),
+        args.intInRange("wait_ms", 0, MAX_WAIT_MS, 0));
+    args.done();
+    return command;
+  }
+
+  public static LockCommand.Release release(JsonObject body) {
+    JsonArgs args = JsonArgs.of(body);
+    var command = new LockCommand.Release(
+        LockKey.validate("key", args.requiredString("key", LockKey.MAX_LENGTH + 1)),
+        args.optionalLong("fencing_token", 1, Long.MAX_VALUE));
+    args.done();
+    return command;
+  }
+
+  public static LockCommand.Renew renew(JsonObject body) {
+    JsonArgs args = JsonArgs.of(body);
+    var command = new LockCommand.Renew(
+        LockKey.validate("key", args.requiredString("key", LockKey.MAX_LENGTH + 1)),
+        args.requiredLong("fencing_token", 1, Long.MAX_VALUE),
+        args.optionalInt("ttl_seconds", MIN_TTL, MAX_TTL));
+    args.done();
+    return command;
+  }
+
+  public static LockCommand.Validate validate(JsonObject body) {
+    JsonArgs args = JsonArgs.of(body);
+    var command = new LockCommand.Validate(
+        LockKey.validate("key", args.requiredString("key", LockKey.MAX_LENGTH + 1)),
+        args.requiredLong("fencing_token", 1, Long.MAX_VALUE));
+    args.done();
+    return command;
+  }
+
+  /** From a list of keys (REST query parameters, or the MCP {@code keys} argument). */
+  public static LockCommand.Check check(List<String> keys) {
+    if (keys.size() > MAX_CHECK_KEYS) {
+      throw CoordinatorException.invalid("key", "at most " + MAX_CHECK_KEYS + " keys per check");
+    }
+    return new LockCommand.Check(keys.stream().map(key -> LockKey.validate("key", key)).distinct().toList());
+  }
+}

@@ -1,0 +1,54 @@
+package dev.coordinator.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything the service reads from flags and the environment, read once in Main.
+ *
+ * @param dbUrl {@code postgresql://user@host:port/db}, or null for the embedded database
+ * @param dataDir where the embedded database keeps its files ({@code dataDir/pg})
+ * @param allowedHosts host names accepted in {@code Host}/{@code Origin} besides loopback names
+ */
+public record CoordinatorConfig(
+    String dbUrl,
+    String httpHost,
+    int httpPort,
+    Path agentsFile,
+    PolicyEngineKind policyEngine,
+    Enforcement enforcement,
+    boolean cluster,
+    int sessionTimeoutSeconds,
+    long sweepIntervalMs,
+    long bodyLimitBytes,
+    int dbPoolSize,
+    Path dataDir,
+    List<String> allowedHosts) {
+
+  public enum PolicyEngineKind { CEDAR, NATIVE }
+
+  public enum Enforcement { ENFORCE, SHADOW }
+
+  public CoordinatorConfig {
+    allowedHosts = List.copyOf(allowedHosts);
+  }
+
+  public boolean embeddedDatabase() {
+    return dbUrl == null;
+  }
+
+  public CoordinatorConfig withDbUrl(String url) {
+    return new CoordinatorConfig(url, httpHost, httpPort, agentsFile, policyEngine, enforcement, cluster,
+        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts);
+  }
+
+  public CoordinatorConfig withHttpPort(int port) {
+    return new CoordinatorConfig(dbUrl, httpHost, port, agentsFile, policyEngine, enforcement, cluster,
+        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts);
+  }
+
+  public CoordinatorConfig withEnforcement(Enforcement mode) {
+    return new CoordinatorConfig(dbUrl, httpHost, httpPort, agentsFile, policyEngine, mode, cluster,
+        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts);
+  }
+}

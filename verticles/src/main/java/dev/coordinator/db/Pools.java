@@ -1,0 +1,42 @@
+package dev.coordinator.db;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The connection pool every verticle shares. Whatever role the configured URL names, each pooled
+ * connection runs as {@code coordinator_service} from its first statement, so the running service has
+ * exactly that role's rights (no UPDATE or DELETE on the audit trail, row-level security on).
+ */
+public final class Pools {
+  public static final String SERVICE_ROLE = "coordinator_service";
+  /** A startup parameter, not a SET ROLE statement: a connection that cannot take the role fails. */
+  private static final String SERVICE_ROLE_OPTION = "-c role=" + SERVICE_ROLE;
+
+  private Pools() {
+  }
+
+  public static Pool create(Vertx vertx, DatabaseUrl database, int maxSize) {
+    PgConnectOptions connect = database.connectOptions()
+        .setCachePreparedStatements(true)
+        .setPreparedStatementCacheMaxSize(512)
+        .setPipeliningLimit(256);
+    connect.addProperty("options", SERVICE_ROLE_OPTION);
+    PoolOptions pool = new PoolOptions()
+        .setMaxSize(maxSize)
+        .setShared(true)
+        .setName("coordinator-" + database)
+        .setConnectionTimeout(5)
+        .setConnectionTimeoutUnit(TimeUnit.SECONDS)
+        .setMaxWaitQueueSize(10_000);
+    return PgBuilder.pool()
+        .with(pool)
+        .connectingTo(connect)
+        .using(vertx)
+        .build();
+  }
+}

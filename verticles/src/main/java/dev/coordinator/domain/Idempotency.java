@@ -1,0 +1,105 @@
+package dev.coordinator.domain;
+
+import dev.coordinator.agent.ApiKeys;
+import dev.coordinator.audit.AuditContext;
+import dev.coordinator.audit.AuditSql;
+import dev.coordinator.bus.Authorized;
+import dev.coordinator.bus.CoordinatorException;
+import dev.coordinator.bus.ErrorCode;
+import dev.coordinator.bus.Reply;
+import dev.coordinator.db.SqlFailures;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.Arrays;
+import java.util.function.Function;
+
+/**
+ * Runs mutations so that a repeat with the same {@code Idempotency-Key} from the same agent
+ * answers the first outcome and acts once (api.md §4). The outcome is stored in the mutation's
+ * own transaction: two racing duplicates cannot both commit, because the loser's insert of the
+ * key fails and rolls its mutation back; it then answers the winner's stored outcome.
+ */
+public final class Idempotency {
+  static final String FIND = "SELECT request_hash, reply FROM idempotency_keys WHERE agent = $1 AND key = $2";
+  static final String STORE =
+      "INSERT INTO idempotency_keys (agent, key, request_hash, reply) VALUES ($1, $2, $3, $4::jsonb)";
+
+  private final Pool pool;
+
+  public Idempotency(Pool pool) {
+    this.pool = pool;
+  }
+
+  /**
+   * Runs one attempt of {@code authorized}'s command. Without a key the attempt runs on the pool
+   * (its statement is its own transaction); with one, inside a transaction that also stores the
+   * reply, unless the attempt is not final and failed (a lock waiter that will try again).
+   */
+  public Future<Reply> run(Authorized authorized, boolean finalAttempt, Function<SqlClient, Future<Reply>> attempt) {
+    String key = authorized.envelope().idempotencyKey();
+    if (key == null || !authorized.command().mutates()) {
+      return attempt.apply(pool);
+    }
+    byte[] hash = requestHash(authorized);
+    return pool.withTransaction(connection -> find(connection, authorized, key)
+            .compose(stored -> stored != null
+                ? replay(connection, authorized, stored, hash)
+                : attempt.apply(connection).compose(reply -> finalAttempt || reply instanceof Reply.Success
+                    ? store(connection, authorized, key, hash, reply)
+                    : Future.succeededFuture(reply))))
+        .recover(error -> SqlFailures.isUniqueViolation(error)
+            ? pool.withTransaction(connection -> find(connection, authorized, key)
+                .compose(stored -> replay(connection, authorized, stored, hash)))
+            : Future.failedFuture(error));
+  }
+
+  private static Future<Row> find(SqlConnection connection, Authorized authorized, String key) {
+    return connection.preparedQuery(FIND).execute(Tuple.of(authorized.envelope().agentId(), key))
+        .map(rows -> rows.iterator().hasNext() ? rows.iterator().next() : null);
+  }
+
+  private static Future<Reply> store(SqlConnection connection, Authorized authorized, String key, byte[] hash, Reply reply) {
+    return connection.preparedQuery(STORE)
+        .execute(Tuple.of(authorized.envelope().agentId(), key, Buffer.buffer(hash), encode(reply)))
+        .map(reply);
+  }
+
+  private static Future<Reply> replay(SqlConnection connection, Authorized authorized, Row stored, byte[] hash) {
+    if (!Arrays.equals(stored.getBuffer("request_hash").getBytes(), hash)) {
+      return Future.failedFuture(CoordinatorException.invalid("Idempotency-Key",
+          "this Idempotency-Key was already used for a different request"));
+    }
+    Tuple audit = AuditContext.tuple(authorized.envelope(), authorized.principal().type(), authorized.decision())
+        .addString(authorized.command().action())
+        .addString(authorized.command().resource())
+        .addString("ok")
+        .addValue(new JsonObject().put("idempotent_replay", true));
+    return connection.preparedQuery(AuditSql.INSERT).execute(audit)
+        .map(done -> decode(stored.getJsonObject("reply")));
+  }
+
+  static byte[] requestHash(Authorized authorized) {
+    return ApiKeys.hash(authorized.command().action() + CommandJson.of(authorized.command()).encode());
+  }
+
+  static JsonObject encode(Reply reply) {
+    return reply instanceof Reply.Failure failure
+        ? failure.toJson()
+        : new JsonObject().put("result", ((Reply.Success) reply).payload().toJson());
+  }
+
+  static Reply decode(JsonObject stored) {
+    JsonObject error = stored.getJsonObject("error");
+    if (error == null) {
+      return Reply.success(new StoredPayload(stored.getJsonObject("result")));
+    }
+    return new Reply.Failure(ErrorCode.valueOf(error.getString("code")), error.getString("message"),
+        error.getJsonObject("details"));
+  }
+}
