@@ -12,8 +12,8 @@ BEGIN
     CREATE ROLE coordinator_readonly NOLOGIN NOINHERIT NOBYPASSRLS;
   EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
   END;
-  -- The service connects as the owner and drops to coordinator_service with SET ROLE on every
-  -- pooled connection, so the owner must be a member.
+  -- The service may connect as the owner; every pooled connection then runs as
+  -- coordinator_service (startup option role=coordinator_service), so the owner must be a member.
   IF NOT pg_has_role(current_user, 'coordinator_service', 'MEMBER') THEN
     BEGIN
       EXECUTE format('GRANT coordinator_service TO %I', current_user);

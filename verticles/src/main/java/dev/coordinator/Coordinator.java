@@ -1,0 +1,67 @@
+package dev.coordinator;
+
+import dev.coordinator.audit.AuditVerticle;
+import dev.coordinator.bus.BusCodec;
+import dev.coordinator.config.CoordinatorConfig;
+import dev.coordinator.db.DatabaseUrl;
+import dev.coordinator.db.HealthVerticle;
+import dev.coordinator.http.HttpVerticle;
+import dev.coordinator.lock.LockVerticle;
+import dev.coordinator.policy.DomainGate;
+import dev.coordinator.policy.NativePolicyEngine;
+import dev.coordinator.policy.PolicyEngine;
+import dev.coordinator.policy.PolicyVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The service on one Vert.x instance: the bus vocabulary and its gate, then the policy and
+ * domain verticles, and last the HTTP entry, so no request arrives before its handlers exist.
+ * Closing undeploys in reverse: the entry first, which lets in-flight requests finish.
+ */
+public final class Coordinator {
+  private final Vertx vertx;
+  private final String httpDeployment;
+  private final List<String> innerDeployments;
+
+  private Coordinator(Vertx vertx, String httpDeployment, List<String> innerDeployments) {
+    this.vertx = vertx;
+    this.httpDeployment = httpDeployment;
+    this.innerDeployments = innerDeployments;
+  }
+
+  public static Future<Coordinator> deploy(Vertx vertx, CoordinatorConfig config, DatabaseUrl database) {
+    BusCodec.register(vertx.eventBus());
+    Object stamp = new Object();
+    vertx.eventBus().addInboundInterceptor(new DomainGate(stamp));
+    PolicyEngine engine = new NativePolicyEngine();
+    int poolSize = config.dbPoolSize();
+    List<String> inner = new ArrayList<>();
+    return vertx.deployVerticle(new HealthVerticle(database, poolSize)).onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new PolicyVerticle(database, poolSize, engine, config.enforcement(), stamp)))
+        .onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new LockVerticle(database, poolSize))).onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new AuditVerticle(database, poolSize))).onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config),
+            new DeploymentOptions().setInstances(httpInstances())))
+        .map(http -> new Coordinator(vertx, http, List.copyOf(inner)))
+        .recover(error -> undeploy(vertx, inner).transform(ignored -> Future.failedFuture(error)));
+  }
+
+  /** Stops taking requests, lets in-flight ones finish, then stops the rest. */
+  public Future<Void> close() {
+    return vertx.undeploy(httpDeployment).transform(ignored -> undeploy(vertx, innerDeployments));
+  }
+
+  private static Future<Void> undeploy(Vertx vertx, List<String> deployments) {
+    List<Future<Void>> undeployed = deployments.stream().map(vertx::undeploy).toList();
+    return Future.join(undeployed).mapEmpty();
+  }
+
+  private static int httpInstances() {
+    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+  }
+}

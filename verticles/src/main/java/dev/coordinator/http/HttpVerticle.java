@@ -1,0 +1,169 @@
+package dev.coordinator.http;
+
+import dev.coordinator.bus.Addresses;
+import dev.coordinator.bus.Command;
+import dev.coordinator.bus.CoordinatorException;
+import dev.coordinator.bus.Envelope;
+import dev.coordinator.bus.ErrorCode;
+import dev.coordinator.bus.Health;
+import dev.coordinator.bus.Reply;
+import dev.coordinator.bus.audit.AuditCommand;
+import dev.coordinator.bus.audit.AuditRequests;
+import dev.coordinator.bus.lock.LockRequests;
+import dev.coordinator.config.CoordinatorConfig;
+import dev.coordinator.policy.PolicyVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST entry: authenticates the caller, turns a request into a typed command, sends it to
+ * the policy verticle and writes the reply. It decides nothing itself.
+ */
+public final class HttpVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  private static final String REQUEST_ID = "request-id";
+  private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  /** Longer than the policy verticle's own deadline, so the caller hears its TIMEOUT reply. */
+  private static final long POLICY_TIMEOUT_MS = PolicyVerticle.DOMAIN_TIMEOUT_MS + 5_000;
+  static final long SHUTDOWN_GRACE_SECONDS = 10;
+
+  private final CoordinatorConfig config;
+  private HttpServer server;
+
+  public HttpVerticle(CoordinatorConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()))
+        .requestHandler(router());
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(this::requestId);
+    router.route().handler(new HostGuard(config.httpHost(), config.allowedHosts()));
+    router.get("/health").handler(this::health);
+    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
+    router.route("/v1/*").handler(new Authentication(vertx.eventBus()));
+
+    router.post("/v1/locks/acquire").handler(command(context -> LockRequests.acquire(RequestParts.object(context))));
+    router.post("/v1/locks/release").handler(command(context -> LockRequests.release(RequestParts.object(context))));
+    router.post("/v1/locks/renew").handler(command(context -> LockRequests.renew(RequestParts.object(context))));
+    router.post("/v1/locks/validate").handler(command(context -> LockRequests.validate(RequestParts.object(context))));
+    router.get("/v1/locks").handler(command(context -> {
+      RequestParts.onlyQueryParams(context, Set.of("key"), Set.of("key"));
+      return LockRequests.check(context.queryParam("key"));
+    }));
+    router.get("/v1/audit").handler(command(context -> {
+      RequestParts.onlyQueryParams(context, Set.of("agent", "action", "since", "limit"), Set.of());
+      return AuditRequests.query(RequestParts.queryParam(context, "agent"), RequestParts.queryParam(context, "action"),
+          RequestParts.queryParam(context, "since"), RequestParts.queryParam(context, "limit"));
+    }));
+    router.get("/v1/audit/verify").handler(command(context -> {
+      RequestParts.onlyQueryParams(context, Set.of(), Set.of());
+      return new AuditCommand.Verify();
+    }));
+
+    router.errorHandler(400, context -> failure(context, ErrorCode.VALIDATION_FAILED, "the request is malformed"));
+    router.errorHandler(404, context -> failure(context, ErrorCode.NOT_FOUND,
+        "no endpoint " + context.request().method() + " " + context.request().path()));
+    router.errorHandler(405, context -> failure(context, ErrorCode.METHOD_NOT_ALLOWED,
+        context.request().method() + " is not allowed on " + context.request().path()));
+    router.errorHandler(413, context -> failure(context, ErrorCode.PAYLOAD_TOO_LARGE,
+        "the body is larger than " + config.bodyLimitBytes() + " bytes"));
+    router.errorHandler(500, this::internalError);
+    return router;
+  }
+
+  private void requestId(RoutingContext context) {
+    String given = context.request().getHeader("X-Request-Id");
+    String requestId = given != null && CLIENT_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    context.put(REQUEST_ID, requestId);
+    context.response().putHeader("X-Request-Id", requestId);
+    long started = System.nanoTime();
+    context.addEndHandler(done -> {
+      var principal = Authentication.principal(context);
+      LOG.info("{} {} {} {}ms agent={} request={}", context.request().method(), context.request().path(),
+          context.response().getStatusCode(), (System.nanoTime() - started) / 1_000_000,
+          principal == null ? "-" : principal.id(), requestId);
+    });
+    context.next();
+  }
+
+  private void health(RoutingContext context) {
+    vertx.eventBus().<Reply>request(Addresses.HEALTH, new Health())
+        .map(Message::body)
+        .otherwise(error -> Reply.success(new Health.Status(false)))
+        .onSuccess(reply -> {
+          Health.Status status = (Health.Status) ((Reply.Success) reply).payload();
+          Responses.success(context, status.databaseUp() ? 200 : 503, status);
+        });
+  }
+
+  /** A route that builds a command from the request and sends it through the policy verticle. */
+  private Handler<RoutingContext> command(Function<RoutingContext, Command> build) {
+    return context -> {
+      Envelope envelope;
+      try {
+        Command command = build.apply(context);
+        envelope = new Envelope(Authentication.principal(context).id(), RequestParts.session(context),
+            context.get(REQUEST_ID), RequestParts.idempotencyKey(context), command);
+      } catch (CoordinatorException e) {
+        Responses.failure(context, e.failure());
+        return;
+      }
+      DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(POLICY_TIMEOUT_MS + envelope.command().waitMs());
+      vertx.eventBus().<Reply>request(Addresses.POLICY, envelope, delivery)
+          .map(Message::body)
+          .otherwise(HttpVerticle::busFailure)
+          .onSuccess(reply -> Responses.reply(context, reply));
+    };
+  }
+
+  private static Reply busFailure(Throwable error) {
+    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
+      return Reply.Failure.of(ErrorCode.TIMEOUT, "no answer in time; the outcome is unknown, retry with the same Idempotency-Key");
+    }
+    return Reply.Failure.of(ErrorCode.UNAVAILABLE, "the service is not ready; nothing was changed");
+  }
+
+  private static void failure(RoutingContext context, ErrorCode code, String message) {
+    Responses.failure(context, Reply.Failure.of(code, message));
+  }
+
+  private void internalError(RoutingContext context) {
+    String correlation = UUID.randomUUID().toString();
+    LOG.error("internal error, correlation id {}, request {}", correlation, context.get(REQUEST_ID), context.failure());
+    failure(context, ErrorCode.INTERNAL, "internal error, correlation id " + correlation);
+  }
+}

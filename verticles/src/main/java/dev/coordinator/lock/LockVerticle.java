@@ -1,0 +1,114 @@
+package dev.coordinator.lock;
+
+import dev.coordinator.bus.Addresses;
+import dev.coordinator.bus.Authorized;
+import dev.coordinator.bus.Reply;
+import dev.coordinator.bus.event.Event;
+import dev.coordinator.bus.lock.LockCommand;
+import dev.coordinator.db.DatabaseUrl;
+import dev.coordinator.db.Pools;
+import dev.coordinator.db.SqlFailures;
+import dev.coordinator.domain.Idempotency;
+import dev.coordinator.lock.LockStore.Attempt;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.sqlclient.Pool;
+
+/**
+ * Owns the locks. Takes only policy-stamped commands (the domain gate sees to that), runs each
+ * mutation as one statement with its audit row, and announces releases to every node so that
+ * waiters wake without polling.
+ */
+public final class LockVerticle extends VerticleBase {
+  private final DatabaseUrl database;
+  private final int poolSize;
+  private Pool pool;
+  private Idempotency idempotency;
+  private LockWaiters waiters;
+
+  public LockVerticle(DatabaseUrl database, int poolSize) {
+    this.database = database;
+    this.poolSize = poolSize;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = Pools.create(vertx, database, poolSize);
+    idempotency = new Idempotency(pool);
+    waiters = new LockWaiters(vertx, (waiter, last) -> attempt(waiter.authorized, waiter.acquire, last));
+    return Future.all(
+        vertx.eventBus().<Authorized>localConsumer(Addresses.LOCKS, this::handle).completion(),
+        vertx.eventBus().<Event>consumer(Addresses.LOCK_RELEASED, this::released).completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool.close();
+  }
+
+  private void handle(Message<Authorized> message) {
+    Authorized authorized = message.body();
+    LockCommand command = (LockCommand) authorized.command();
+    command.accept(new Operations(authorized))
+        .recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, command.mutates())))
+        .onSuccess(message::reply);
+  }
+
+  private void released(Message<Event> message) {
+    if (message.body() instanceof Event.LockReleased released) {
+      waiters.released(released.key());
+    }
+  }
+
+  private Future<Attempt> attempt(Authorized authorized, LockCommand.Acquire acquire, boolean last) {
+    Attempt[] live = new Attempt[1];
+    return idempotency.run(authorized, last, client -> LockStore.acquire(client, authorized, acquire, last)
+            .map(attempt -> {
+              live[0] = attempt;
+              return attempt.reply();
+            }))
+        .map(reply -> live[0] != null && live[0].reply() == reply ? live[0] : Attempt.last(reply));
+  }
+
+  /** One command's work; the visitor makes a new lock command a compile error here. */
+  private final class Operations implements LockCommand.Handler<Future<Reply>> {
+    private final Authorized authorized;
+
+    Operations(Authorized authorized) {
+      this.authorized = authorized;
+    }
+
+    @Override
+    public Future<Reply> acquire(LockCommand.Acquire command) {
+      return command.waitMs() > 0
+          ? waiters.enqueue(authorized, command)
+          : attempt(authorized, command, true).map(Attempt::reply);
+    }
+
+    @Override
+    public Future<Reply> release(LockCommand.Release command) {
+      return idempotency.run(authorized, true, client -> LockStore.release(client, authorized, command))
+          .onSuccess(reply -> {
+            if (reply instanceof Reply.Success) {
+              vertx.eventBus().publish(Addresses.LOCK_RELEASED, new Event.LockReleased(command.key()));
+            }
+          });
+    }
+
+    @Override
+    public Future<Reply> renew(LockCommand.Renew command) {
+      return idempotency.run(authorized, true, client -> LockStore.renew(client, authorized, command));
+    }
+
+    @Override
+    public Future<Reply> check(LockCommand.Check command) {
+      return LockStore.check(pool, command);
+    }
+
+    @Override
+    public Future<Reply> validate(LockCommand.Validate command) {
+      return LockStore.validate(pool, command);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package dev.coordinator.policy;
+
+import dev.coordinator.agent.ApiKeys;
+import dev.coordinator.audit.AuditContext;
+import dev.coordinator.audit.AuditSql;
+import dev.coordinator.bus.Addresses;
+import dev.coordinator.bus.Authenticate;
+import dev.coordinator.bus.Authorized;
+import dev.coordinator.bus.Command;
+import dev.coordinator.bus.Commands;
+import dev.coordinator.bus.Decision;
+import dev.coordinator.bus.Envelope;
+import dev.coordinator.bus.ErrorCode;
+import dev.coordinator.bus.Principal;
+import dev.coordinator.bus.Reply;
+import dev.coordinator.config.CoordinatorConfig.Enforcement;
+import dev.coordinator.db.DatabaseUrl;
+import dev.coordinator.db.Pools;
+import dev.coordinator.db.SqlFailures;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Pool;
+
+/**
+ * The one gate every command passes. It resolves the caller's profile from the database (never
+ * from the request), asks the policy engine, records a denial in the audit trail and answers it,
+ * or forwards the command to its domain verticle stamped with the decision.
+ */
+public final class PolicyVerticle extends VerticleBase {
+  /** How long a domain verticle may take beyond the command's own wait before the caller hears TIMEOUT. */
+  public static final long DOMAIN_TIMEOUT_MS = 30_000;
+  static final String PROFILE_CHANNEL = "coordinator_agents";
+
+  private final DatabaseUrl database;
+  private final int poolSize;
+  private final PolicyEngine engine;
+  private final Enforcement enforcement;
+  private final Object stamp;
+  private Pool pool;
+  private ProfileCache profiles;
+  private PgSubscriber subscriber;
+
+  public PolicyVerticle(DatabaseUrl database, int poolSize, PolicyEngine engine, Enforcement enforcement, Object stamp) {
+    this.database = database;
+    this.poolSize = poolSize;
+    this.engine = engine;
+    this.enforcement = enforcement;
+    this.stamp = stamp;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = Pools.create(vertx, database, poolSize);
+    profiles = new ProfileCache(pool);
+    subscriber = PgSubscriber.subscriber(vertx, database.connectOptions())
+        .reconnectPolicy(attempt -> Math.min(5_000L, 100L * (attempt + 1)));
+    subscriber.channel(PROFILE_CHANNEL)
+        .subscribeHandler(ignored -> profiles.caching(true))
+        .handler(agentId -> profiles.invalidate());
+    subscriber.closeHandler(ignored -> profiles.caching(false));
+    return Future.all(
+        vertx.eventBus().<Authenticate>localConsumer(Addresses.AUTHENTICATE, this::authenticate).completion(),
+        vertx.eventBus().<Envelope>localConsumer(Addresses.POLICY, this::decide).completion(),
+        subscriber.connect().recover(error -> Future.succeededFuture()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return subscriber.close().eventually(() -> pool.close());
+  }
+
+  private void authenticate(Message<Authenticate> message) {
+    profiles.byKeyHash(ApiKeys.hash(message.body().apiKey()))
+        .<Reply>map(principal -> principal == null
+            ? Reply.Failure.of(ErrorCode.UNAUTHENTICATED, "unknown API key")
+            : Reply.success(principal))
+        .recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, false)))
+        .onSuccess(message::reply);
+  }
+
+  private void decide(Message<Envelope> message) {
+    Envelope envelope = message.body();
+    profiles.byId(envelope.agentId())
+        .compose(principal -> principal == null
+            ? Future.succeededFuture(Reply.Failure.of(ErrorCode.UNAUTHENTICATED, "agent " + envelope.agentId() + " no longer exists"))
+            : decide(envelope, principal))
+        .recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, false)))
+        .onSuccess(message::reply);
+  }
+
+  private Future<Reply> decide(Envelope envelope, Principal principal) {
+    Command command = envelope.command();
+    Decision decision = enforce(engine.decide(principal, command));
+    if (!decision.allowed()) {
+      return deny(envelope, principal, decision);
+    }
+    DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(DOMAIN_TIMEOUT_MS + command.waitMs());
+    return vertx.eventBus()
+        .<Reply>request(Commands.addressOf(command), new Authorized(envelope, principal, decision, stamp), delivery)
+        .map(Message::body)
+        .recover(error -> Future.succeededFuture(domainFailure(error, command)));
+  }
+
+  private Decision enforce(Decision decision) {
+    if (decision.allowed() || enforcement == Enforcement.ENFORCE) {
+      return decision;
+    }
+    return new Decision(true, true, "shadow: " + decision.reason(), decision.engine(), decision.policies());
+  }
+
+  private Future<Reply> deny(Envelope envelope, Principal principal, Decision decision) {
+    Command command = envelope.command();
+    var audit = AuditContext.tuple(envelope, principal.type(), decision)
+        .addString(command.action())
+        .addString(command.resource())
+        .addString("denied")
+        .addValue(null);
+    Reply denial = new Reply.Failure(ErrorCode.POLICY_DENIED, decision.reason(), new JsonObject()
+        .put("reason", decision.reason())
+        .put("engine", decision.engine())
+        .put("policies", new JsonArray(decision.policies())));
+    return pool.preparedQuery(AuditSql.INSERT).execute(audit).map(done -> denial);
+  }
+
+  private static Reply domainFailure(Throwable error, Command command) {
+    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
+      return Reply.Failure.of(ErrorCode.TIMEOUT,
+          command.action() + " did not finish in time; the outcome is unknown, retry with the same Idempotency-Key");
+    }
+    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS) {
+      return Reply.Failure.of(ErrorCode.UNAVAILABLE, command.action() + " is not available on this node");
+    }
+    return SqlFailures.toFailure(error, command.mutates());
+  }
+}
