@@ -1,0 +1,75 @@
+package dev.coordinator.testing;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** A plain HTTP client for the REST API (the JDK's, so tests share no code with the service). */
+public final class Http {
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+
+  public Http(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  /** A response: status, headers and the body parsed as a JSON object when it is one. */
+  public record Response(int status, Map<String, java.util.List<String>> headers, String text) {
+    public JsonObject json() {
+      return new JsonObject(text);
+    }
+
+    /** The {@code error.code} of an error body. */
+    public String errorCode() {
+      return json().getJsonObject("error").getString("code");
+    }
+
+    public Optional<String> header(String name) {
+      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+          .flatMap(e -> e.getValue().stream()).findFirst();
+    }
+
+    @Override
+    public String toString() {
+      return status + " " + text;
+    }
+  }
+
+  public Response post(String path, String key, JsonObject body) {
+    return send("POST", path, key, body.encode());
+  }
+
+  public Response get(String path, String key) {
+    return send("GET", path, key, null);
+  }
+
+  public Response send(String method, String path, String key, String body, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    try {
+      HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(response.statusCode(), response.headers().map(), response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(method + " " + path, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.coordinator.testing;
+
+import dev.coordinator.db.DatabaseUrl;
+import dev.coordinator.db.Migrations;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A fresh, migrated database for one test class on a real PostgreSQL server:
+ * {@code COORDINATOR_TEST_DB_URL} if set, else the local server at 127.0.0.1:5432 if it answers,
+ * else an embedded one (zonky) shared by the whole test run.
+ */
+public final class TestDatabase implements AutoCloseable {
+  private static final String LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres";
+  private static DatabaseUrl server;
+  private static EmbeddedPostgres embedded;
+
+  private final DatabaseUrl url;
+  private final String name;
+
+  private TestDatabase(DatabaseUrl url, String name) {
+    this.url = url;
+    this.name = name;
+  }
+
+  /** Creates a new database on the test server and applies the migrations. */
+  public static TestDatabase create() {
+    DatabaseUrl admin = server();
+    String name = "coordinator_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    execute(admin, "CREATE DATABASE " + name);
+    DatabaseUrl url = admin.withDatabase(name);
+    Migrations.migrate(url);
+    return new TestDatabase(url, name);
+  }
+
+  public DatabaseUrl url() {
+    return url;
+  }
+
+  /** Runs statements as the schema owner (a superuser on test servers), outside the service. */
+  public void execute(String... sql) {
+    execute(url, sql);
+  }
+
+  /** Rows of a query as the schema owner, each a column-name → value map in column order. */
+  public List<Map<String, Object>> query(String sql, Object... args) {
+    try (Connection connection = DriverManager.getConnection(url.jdbcUrl());
+         var statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        statement.setObject(i + 1, args[i]);
+      }
+      List<Map<String, Object>> rows = new ArrayList<>();
+      try (ResultSet result = statement.executeQuery()) {
+        int columns = result.getMetaData().getColumnCount();
+        while (result.next()) {
+          Map<String, Object> row = new java.util.LinkedHashMap<>();
+          for (int c = 1; c <= columns; c++) {
+            row.put(result.getMetaData().getColumnLabel(c), result.getObject(c));
+          }
+          rows.add(row);
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The single value of a one-row, one-column query. */
+  public Object value(String sql, Object... args) {
+    return query(sql, args).get(0).values().iterator().next();
+  }
+
+  public long count(String table) {
+    return ((Number) value("SELECT count(*) FROM " + table)).longValue();
+  }
+
+  @Override
+  public void close() {
+    execute(server(), "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+  }
+
+  private static synchronized DatabaseUrl server() {
+    if (server == null) {
+      server = chooseServer();
+    }
+    return server;
+  }
+
+  private static DatabaseUrl chooseServer() {
+    String configured = System.getenv("COORDINATOR_TEST_DB_URL");
+    if (configured != null && !configured.isBlank()) {
+      return new DatabaseUrl(configured);
+    }
+    DatabaseUrl local = new DatabaseUrl(LOCAL);
+    try (Connection ignored = DriverManager.getConnection(local.jdbcUrl() + "&connectTimeout=2")) {
+      return local;
+    } catch (SQLException e) {
+      System.err.println("TestDatabase: no PostgreSQL at 127.0.0.1:5432 (" + e.getMessage() + "); using an embedded one");
+    }
+    try {
+      embedded = EmbeddedPostgres.builder().start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          embedded.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }));
+      return new DatabaseUrl("postgresql://postgres@localhost:" + embedded.getPort() + "/postgres");
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start an embedded PostgreSQL for the tests", e);
+    }
+  }
+
+  private static void execute(DatabaseUrl target, String... sql) {
+    try (Connection connection = DriverManager.getConnection(target.jdbcUrl());
+         Statement statement = connection.createStatement()) {
+      for (String each : sql) {
+        statement.execute(each);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(String.join("; ", sql) + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.coordinator.testing;
+
+import dev.coordinator.Coordinator;
+import dev.coordinator.agent.AgentSpec;
+import dev.coordinator.agent.AgentStore;
+import dev.coordinator.config.ConfigReader;
+import dev.coordinator.config.CoordinatorConfig;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole service, deployed as {@code serve} deploys it, on a fresh database of its own and a
+ * free port. Agents are created through the same store the launcher uses.
+ */
+public final class TestService implements AutoCloseable {
+  private final TestDatabase database;
+  private final Vertx vertx;
+  private final Coordinator coordinator;
+  private final CoordinatorConfig config;
+  private final Http http;
+
+  private TestService(TestDatabase database, Vertx vertx, Coordinator coordinator, CoordinatorConfig config) {
+    this.database = database;
+    this.vertx = vertx;
+    this.coordinator = coordinator;
+    this.config = config;
+    this.http = new Http(config.httpPort());
+  }
+
+  /** Starts with default settings; {@code flags} are {@code serve} flags (e.g. "--enforcement", "shadow"). */
+  public static TestService start(String... flags) {
+    TestDatabase database = TestDatabase.create();
+    CoordinatorConfig config = ConfigReader.read(List.of(flags), Map.of())
+        .withDbUrl(database.url().url())
+        .withHttpPort(freePort());
+    Vertx vertx = Vertx.vertx();
+    try {
+      Coordinator coordinator = Coordinator.deploy(vertx, config, database.url())
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return new TestService(database, vertx, coordinator, config);
+    } catch (Exception e) {
+      vertx.close();
+      database.close();
+      throw new IllegalStateException("could not start the service", e);
+    }
+  }
+
+  /** Creates (or updates) an agent and returns its key. */
+  public String agent(String id, String type, int trust) {
+    String key = "test-key-" + id + "-" + UUID.randomUUID();
+    try {
+      new AgentStore(database.url()).upsert(List.of(new AgentSpec(id, type, trust, key)), "test");
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return key;
+  }
+
+  public Http http() {
+    return http;
+  }
+
+  public TestDatabase database() {
+    return database;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public CoordinatorConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    try {
+      coordinator.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not stop the service", e);
+    } finally {
+      database.close();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
