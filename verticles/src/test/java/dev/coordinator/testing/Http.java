@@ -11,9 +11,15 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-/** A plain HTTP client for the REST API (the JDK's, so tests share no code with the service). */
+/**
+ * A plain HTTP/1.1 client for the REST API (the JDK's, so tests share no code with the service).
+ * HTTP/1.1 because JDK 17's client fails streams still in flight when an HTTP/2 server says GOAWAY.
+ */
 public final class Http {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
   private final String base;
 
   public Http(int port) {

@@ -25,6 +25,7 @@ public final class TestService implements AutoCloseable {
   private final Coordinator coordinator;
   private final CoordinatorConfig config;
   private final Http http;
+  private boolean stopped;
 
   private TestService(TestDatabase database, Vertx vertx, Coordinator coordinator, CoordinatorConfig config) {
     this.database = database;
@@ -79,10 +80,18 @@ public final class TestService implements AutoCloseable {
     return config;
   }
 
+  /** Undeploys the service as SIGTERM does (the HTTP entry first, letting requests in flight finish). */
+  public void stopService() throws Exception {
+    stopped = true;
+    coordinator.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() {
     try {
-      coordinator.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      if (!stopped) {
+        coordinator.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("could not stop the service", e);
