@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Reads the fields of a request body strictly: wrong types, out-of-range numbers and, on
@@ -21,6 +22,14 @@ public final class JsonArgs {
 
   public static JsonArgs of(JsonObject json) {
     return new JsonArgs(json);
+  }
+
+  /** Reads {@code json} with {@code reader}, then rejects any field the reader did not ask for. */
+  public static <T> T read(JsonObject json, Function<JsonArgs, T> reader) {
+    JsonArgs args = of(json);
+    T value = reader.apply(args);
+    args.done();
+    return value;
   }
 
   public String requiredString(String field, int maxLength) {

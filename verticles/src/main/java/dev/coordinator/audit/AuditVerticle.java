@@ -7,13 +7,11 @@ import dev.coordinator.bus.audit.AuditCommand;
 import dev.coordinator.bus.audit.AuditEntry;
 import dev.coordinator.bus.audit.AuditReplies;
 import dev.coordinator.db.DatabaseUrl;
-import dev.coordinator.db.Pools;
+import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.db.SqlFailures;
 import dev.coordinator.policy.NativePolicyEngine;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.ZoneOffset;
@@ -21,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads the audit trail and proves its hash chains intact. */
-public final class AuditVerticle extends VerticleBase {
+public final class AuditVerticle extends PooledVerticle {
   static final String QUERY = """
       SELECT id, at, agent, agent_type, session_id, action, resource, decision, reason, engine, outcome, params, result
       FROM audit_log
@@ -54,24 +52,13 @@ public final class AuditVerticle extends VerticleBase {
              (SELECT count(*) FROM bad_heads) AS bad_heads,
              (SELECT min(id) FROM bad_heads) AS first_bad_tail""";
 
-  private final DatabaseUrl database;
-  private final int poolSize;
-  private Pool pool;
-
   public AuditVerticle(DatabaseUrl database, int poolSize) {
-    this.database = database;
-    this.poolSize = poolSize;
+    super(database, poolSize);
   }
 
   @Override
-  public Future<?> start() {
-    pool = Pools.create(vertx, database, poolSize);
+  protected Future<?> startWithPool() {
     return vertx.eventBus().<Authorized>localConsumer(Addresses.AUDIT, this::handle).completion();
-  }
-
-  @Override
-  public Future<?> stop() {
-    return pool.close();
   }
 
   private void handle(Message<Authorized> message) {

@@ -6,45 +6,33 @@ import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.event.Event;
 import dev.coordinator.bus.lock.LockCommand;
 import dev.coordinator.db.DatabaseUrl;
-import dev.coordinator.db.Pools;
+import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.db.SqlFailures;
 import dev.coordinator.domain.Idempotency;
 import dev.coordinator.lock.LockStore.Attempt;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.sqlclient.Pool;
 
 /**
  * Owns the locks. Takes only policy-stamped commands (the domain gate sees to that), runs each
  * mutation as one statement with its audit row, and announces releases to every node so that
  * waiters wake without polling.
  */
-public final class LockVerticle extends VerticleBase {
-  private final DatabaseUrl database;
-  private final int poolSize;
-  private Pool pool;
+public final class LockVerticle extends PooledVerticle {
   private Idempotency idempotency;
   private LockWaiters waiters;
 
   public LockVerticle(DatabaseUrl database, int poolSize) {
-    this.database = database;
-    this.poolSize = poolSize;
+    super(database, poolSize);
   }
 
   @Override
-  public Future<?> start() {
-    pool = Pools.create(vertx, database, poolSize);
+  protected Future<?> startWithPool() {
     idempotency = new Idempotency(pool);
     waiters = new LockWaiters(vertx, (waiter, last) -> attempt(waiter.authorized, waiter.acquire, last));
     return Future.all(
         vertx.eventBus().<Authorized>localConsumer(Addresses.LOCKS, this::handle).completion(),
         vertx.eventBus().<Event>consumer(Addresses.LOCK_RELEASED, this::released).completion());
-  }
-
-  @Override
-  public Future<?> stop() {
-    return pool.close();
   }
 
   private void handle(Message<Authorized> message) {

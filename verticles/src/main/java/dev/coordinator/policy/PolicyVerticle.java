@@ -15,10 +15,9 @@ import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.config.CoordinatorConfig.Enforcement;
 import dev.coordinator.db.DatabaseUrl;
-import dev.coordinator.db.Pools;
+import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.db.SqlFailures;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -26,40 +25,34 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.pubsub.PgSubscriber;
-import io.vertx.sqlclient.Pool;
 
 /**
  * The one gate every command passes. It resolves the caller's profile from the database (never
  * from the request), asks the policy engine, records a denial in the audit trail and answers it,
  * or forwards the command to its domain verticle stamped with the decision.
  */
-public final class PolicyVerticle extends VerticleBase {
+public final class PolicyVerticle extends PooledVerticle {
   /** How long a domain verticle may take beyond the command's own wait before the caller hears TIMEOUT. */
   public static final long DOMAIN_TIMEOUT_MS = 30_000;
   static final String PROFILE_CHANNEL = "coordinator_agents";
 
-  private final DatabaseUrl database;
-  private final int poolSize;
   private final PolicyEngine engine;
   private final Enforcement enforcement;
   private final Object stamp;
-  private Pool pool;
   private ProfileCache profiles;
   private PgSubscriber subscriber;
 
   public PolicyVerticle(DatabaseUrl database, int poolSize, PolicyEngine engine, Enforcement enforcement, Object stamp) {
-    this.database = database;
-    this.poolSize = poolSize;
+    super(database, poolSize);
     this.engine = engine;
     this.enforcement = enforcement;
     this.stamp = stamp;
   }
 
   @Override
-  public Future<?> start() {
-    pool = Pools.create(vertx, database, poolSize);
+  protected Future<?> startWithPool() {
     profiles = new ProfileCache(pool);
-    subscriber = PgSubscriber.subscriber(vertx, database.connectOptions())
+    subscriber = PgSubscriber.subscriber(vertx, database().connectOptions())
         .reconnectPolicy(attempt -> Math.min(5_000L, 100L * (attempt + 1)));
     subscriber.channel(PROFILE_CHANNEL)
         .subscribeHandler(ignored -> profiles.caching(true))
@@ -72,8 +65,8 @@ public final class PolicyVerticle extends VerticleBase {
   }
 
   @Override
-  public Future<?> stop() {
-    return subscriber.close().eventually(() -> pool.close());
+  protected Future<?> stopBeforePool() {
+    return subscriber.close();
   }
 
   private void authenticate(Message<Authenticate> message) {

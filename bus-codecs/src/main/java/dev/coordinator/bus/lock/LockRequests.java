@@ -18,42 +18,26 @@ public final class LockRequests {
   }
 
   public static LockCommand.Acquire acquire(JsonObject body) {
-    JsonArgs args = JsonArgs.of(body);
-    var command = new LockCommand.Acquire(
-        LockKey.validate("key", args.requiredString("key", LockKey.MAX_LENGTH + 1)),
+    return JsonArgs.read(body, args -> new LockCommand.Acquire(key(args),
         args.intInRange("ttl_seconds", MIN_TTL, MAX_TTL, DEFAULT_TTL),
         args.optionalString("reason", MAX_REASON),
-        args.intInRange("wait_ms", 0, MAX_WAIT_MS, 0));
-    args.done();
-    return command;
+        args.intInRange("wait_ms", 0, MAX_WAIT_MS, 0)));
   }
 
   public static LockCommand.Release release(JsonObject body) {
-    JsonArgs args = JsonArgs.of(body);
-    var command = new LockCommand.Release(
-        LockKey.validate("key", args.requiredString("key", LockKey.MAX_LENGTH + 1)),
-        args.optionalLong("fencing_token", 1, Long.MAX_VALUE));
-    args.done();
-    return command;
+    return JsonArgs.read(body, args -> new LockCommand.Release(key(args),
+        args.optionalLong("fencing_token", 1, Long.MAX_VALUE)));
   }
 
   public static LockCommand.Renew renew(JsonObject body) {
-    JsonArgs args = JsonArgs.of(body);
-    var command = new LockCommand.Renew(
-        LockKey.validate("key", args.requiredString("key", LockKey.MAX_LENGTH + 1)),
+    return JsonArgs.read(body, args -> new LockCommand.Renew(key(args),
         args.requiredLong("fencing_token", 1, Long.MAX_VALUE),
-        args.optionalInt("ttl_seconds", MIN_TTL, MAX_TTL));
-    args.done();
-    return command;
+        args.optionalInt("ttl_seconds", MIN_TTL, MAX_TTL)));
   }
 
   public static LockCommand.Validate validate(JsonObject body) {
-    JsonArgs args = JsonArgs.of(body);
-    var command = new LockCommand.Validate(
-        LockKey.validate("key", args.requiredString("key", LockKey.MAX_LENGTH + 1)),
-        args.requiredLong("fencing_token", 1, Long.MAX_VALUE));
-    args.done();
-    return command;
+    return JsonArgs.read(body, args -> new LockCommand.Validate(key(args),
+        args.requiredLong("fencing_token", 1, Long.MAX_VALUE)));
   }
 
   /** From a list of keys (REST query parameters, or the MCP {@code keys} argument). */
@@ -62,5 +46,9 @@ public final class LockRequests {
       throw CoordinatorException.invalid("key", "at most " + MAX_CHECK_KEYS + " keys per check");
     }
     return new LockCommand.Check(keys.stream().map(key -> LockKey.validate("key", key)).distinct().toList());
+  }
+
+  private static String key(JsonArgs args) {
+    return LockKey.validate("key", args.requiredString("key", LockKey.MAX_LENGTH + 1));
   }
 }
