@@ -1,0 +1,124 @@
+package dev.coordinator.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coordinator.bus.Commands;
+import dev.coordinator.bus.lock.LockCommand;
+import dev.coordinator.testing.Http;
+import dev.coordinator.testing.TestService;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * ENF-1, ENF-2, ENF-5: for every mutation the code has (taken from the command families, not a
+ * hand list), a caller below write trust is denied, nothing changes, and the denial is audited.
+ */
+class DeniedCallersTest {
+  private static final String KEY = "src/guarded.py";
+  private static TestService service;
+  private static Http http;
+  private static String holder;
+  private static long token;
+
+  /** A request that would change something, for each mutation command. */
+  private record Sample(String path, JsonObject body) {
+  }
+
+  private static final Map<Class<?>, Sample> SAMPLES = Map.of(
+      LockCommand.Acquire.class, new Sample("/v1/locks/acquire", new JsonObject().put("key", KEY)),
+      LockCommand.Release.class, new Sample("/v1/locks/release", new JsonObject().put("key", KEY)),
+      LockCommand.Renew.class, new Sample("/v1/locks/renew", new JsonObject().put("key", KEY).put("fencing_token", 1)));
+
+  @BeforeAll
+  static void start() {
+    service = TestService.start();
+    http = service.http();
+    holder = service.agent("holder", "claude_code", 2);
+    Http.Response acquired = http.post("/v1/locks/acquire", holder, new JsonObject().put("key", KEY).put("ttl_seconds", 3600));
+    token = acquired.json().getJsonObject("lock").getLong("fencing_token");
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+  }
+
+  static Stream<Arguments> deniedMutations() {
+    return Commands.mutations().stream().flatMap(type -> Stream.of(0, 1).map(trust -> Arguments.of(type, trust)));
+  }
+
+  @Test
+  void everyMutationHasASampleRequest() {
+    for (Class<?> mutation : Commands.mutations()) {
+      assertNotNull(SAMPLES.get(mutation), "ENF-1: no denied-caller sample for the mutation " + mutation.getName());
+    }
+  }
+
+  @ParameterizedTest(name = "ENF-1 {0} by trust {1}")
+  @MethodSource("deniedMutations")
+  void aCallerBelowWriteTrustChangesNothing(Class<?> mutation, int trust) {
+    Sample sample = SAMPLES.get(mutation);
+    assertNotNull(sample, "no sample for " + mutation.getName());
+    String agent = "low-" + trust + "-" + mutation.getSimpleName().toLowerCase();
+    String key = service.agent(agent, "claude_code", trust);
+    List<Map<String, Object>> locksBefore = locks();
+
+    Http.Response response = http.post(sample.path(), key, sample.body());
+
+    assertEquals(403, response.status(), response::toString);
+    assertEquals("POLICY_DENIED", response.errorCode());
+    JsonObject details = response.json().getJsonObject("error").getJsonObject("details");
+    assertEquals("native", details.getString("engine"));
+    assertNotNull(details.getString("reason"));
+    assertTrue(!details.getJsonArray("policies").isEmpty(), response::toString);
+    assertEquals(locksBefore, locks(), "ENF-1: a denied " + mutation.getSimpleName() + " changed the locks table");
+    String action = Commands.action(mutation).value();
+    assertEquals(1L, service.database().value(
+        "SELECT count(*) FROM audit_log WHERE agent = ? AND action = ? AND decision = 'deny' AND outcome = 'denied'",
+        agent, action), "ENF-5: the denial is one audit row");
+    assertEquals(0L, service.database().value(
+        "SELECT count(*) FROM audit_log WHERE agent = ? AND outcome <> 'denied'", agent));
+  }
+
+  @Test
+  void trustOneReadsAndTrustZeroDoesNot() {
+    String reader = service.agent("reader", "claude_code", 1);
+    String suspended = service.agent("suspended", "claude_code", 0);
+    Http.Response read = http.get("/v1/locks?key=" + KEY, reader);
+    assertEquals(200, read.status(), read::toString);
+    assertEquals("holder", read.json().getJsonArray("locks").getJsonObject(0).getString("holder"));
+    assertEquals(200, http.post("/v1/locks/validate", reader, new JsonObject().put("key", KEY).put("fencing_token", token)).status());
+    Http.Response denied = http.get("/v1/locks", suspended);
+    assertEquals(403, denied.status(), denied::toString);
+    assertEquals("POLICY_DENIED", denied.errorCode());
+  }
+
+  @Test
+  void nothingInTheRequestRaisesTrustOrChangesIdentity() {
+    String reader = service.agent("reader2", "claude_code", 1);
+    List<Map<String, Object>> before = locks();
+    Http.Response smuggled = http.post("/v1/locks/release", reader, new JsonObject().put("key", KEY).put("trust", 4));
+    assertEquals(400, smuggled.status(), "ENF-2: a trust field is an unknown field");
+    assertEquals("trust", smuggled.json().getJsonObject("error").getJsonObject("details").getString("field"));
+    Http.Response impersonated = http.send("POST", "/v1/locks/release", reader, new JsonObject().put("key", KEY).encode(),
+        "X-Agent-Id", "holder", "X-Agent-Trust", "4");
+    assertEquals(403, impersonated.status(), "ENF-2: headers do not name the caller");
+    Http.Response asHolder = http.post("/v1/locks/acquire", reader, new JsonObject().put("key", KEY).put("holder", "holder"));
+    assertEquals(400, asHolder.status());
+    assertEquals(before, locks());
+  }
+
+  private static List<Map<String, Object>> locks() {
+    return service.database().query("SELECT * FROM locks ORDER BY key");
+  }
+}
