@@ -14,7 +14,11 @@ public interface Command extends BusMessage {
     return 0;
   }
 
-  default String action() {
+  /**
+   * The policy action name, e.g. {@code acquire_lock}. Not called {@code action()}: a record
+   * component of that name (an audit query's filter) would silently take its place.
+   */
+  default String actionName() {
     return Commands.action(getClass()).value();
   }
 

@@ -76,7 +76,7 @@ public final class Idempotency {
           "this Idempotency-Key was already used for a different request"));
     }
     Tuple audit = AuditContext.tuple(authorized.envelope(), authorized.principal().type(), authorized.decision())
-        .addString(authorized.command().action())
+        .addString(authorized.command().actionName())
         .addString(authorized.command().resource())
         .addString("ok")
         .addValue(new JsonObject().put("idempotent_replay", true));
@@ -85,7 +85,7 @@ public final class Idempotency {
   }
 
   static byte[] requestHash(Authorized authorized) {
-    return ApiKeys.hash(authorized.command().action() + CommandJson.of(authorized.command()).encode());
+    return ApiKeys.hash(authorized.command().actionName() + CommandJson.of(authorized.command()).encode());
   }
 
   static JsonObject encode(Reply reply) {

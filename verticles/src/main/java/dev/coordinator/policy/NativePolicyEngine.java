@@ -25,7 +25,7 @@ public final class NativePolicyEngine implements PolicyEngine {
 
   @Override
   public Decision decide(Principal principal, Command command) {
-    String action = command.action();
+    String action = command.actionName();
     if (principal.trust() <= 0) {
       return decision(false, "agent " + principal.id() + " is suspended (trust 0)", "native.suspended");
     }

@@ -111,7 +111,7 @@ public final class PolicyVerticle extends PooledVerticle {
   private Future<Reply> deny(Envelope envelope, Principal principal, Decision decision) {
     Command command = envelope.command();
     var audit = AuditContext.tuple(envelope, principal.type(), decision)
-        .addString(command.action())
+        .addString(command.actionName())
         .addString(command.resource())
         .addString("denied")
         .addValue(null);
@@ -125,10 +125,10 @@ public final class PolicyVerticle extends PooledVerticle {
   private static Reply domainFailure(Throwable error, Command command) {
     if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
       return Reply.Failure.of(ErrorCode.TIMEOUT,
-          command.action() + " did not finish in time; the outcome is unknown, retry with the same Idempotency-Key");
+          command.actionName() + " did not finish in time; the outcome is unknown, retry with the same Idempotency-Key");
     }
     if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS) {
-      return Reply.Failure.of(ErrorCode.UNAVAILABLE, command.action() + " is not available on this node");
+      return Reply.Failure.of(ErrorCode.UNAVAILABLE, command.actionName() + " is not available on this node");
     }
     return SqlFailures.toFailure(error, command.mutates());
   }
