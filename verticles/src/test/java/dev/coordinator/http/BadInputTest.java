@@ -1,0 +1,174 @@
+package dev.coordinator.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coordinator.testing.Http;
+import dev.coordinator.testing.TestService;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Bad input gets the documented error and changes nothing (api.md §2, §3, §5). */
+class BadInputTest {
+  private static final String ALICE = "alice-key";
+  private static TestService service;
+  private static Http http;
+  private static String aliceKey;
+
+  @BeforeAll
+  static void start() {
+    service = TestService.start();
+    http = service.http();
+    aliceKey = service.agent("alice", "claude_code", 2);
+    assertEquals(200, http.post("/v1/locks/acquire", aliceKey, new JsonObject().put("key", "src/held.py")).status());
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+  }
+
+  /** One bad request: what is sent, and the status, code and field that must come back. */
+  private record Bad(String name, String method, String path, String key, String body, List<String> headers,
+                     int status, String code, String field) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  private static Bad post(String name, String path, String body, int status, String code, String field) {
+    return new Bad(name, "POST", path, ALICE, body, List.of(), status, code, field);
+  }
+
+  private static Bad acquire(String name, String body, String field) {
+    return post(name, "/v1/locks/acquire", body, 400, "VALIDATION_FAILED", field);
+  }
+
+  private static Bad keyed(String key) {
+    return acquire("key " + key.replace("\u0007", "\\a"), new JsonObject().put("key", key).encode(), "key");
+  }
+
+  static Stream<Bad> badRequests() {
+    return Stream.of(
+        acquire("malformed JSON", "{\"key\": ", "body"),
+        acquire("JSON array body", "[\"src/a.py\"]", "body"),
+        acquire("JSON string body", "\"src/a.py\"", "body"),
+        acquire("unknown field", "{\"key\": \"src/a.py\", \"ttl\": 5}", "ttl"),
+        acquire("missing key", "{}", "key"),
+        acquire("key not a string", "{\"key\": 7}", "key"),
+        keyed("/etc/passwd"),
+        keyed("~/notes.txt"),
+        keyed("../outside.py"),
+        keyed("src/../../outside.py"),
+        keyed("src//a.py"),
+        keyed("./src/a.py"),
+        keyed("src/"),
+        keyed("src\\a.py"),
+        keyed("src/a\u0007.py"),
+        keyed("src/a\n.py"),
+        keyed("foo:bar"),
+        keyed("db:"),
+        keyed("db:   "),
+        keyed(""),
+        keyed("a".repeat(513)),
+        acquire("ttl 0", "{\"key\": \"src/a.py\", \"ttl_seconds\": 0}", "ttl_seconds"),
+        acquire("ttl above 8 h", "{\"key\": \"src/a.py\", \"ttl_seconds\": 28801}", "ttl_seconds"),
+        acquire("ttl as string", "{\"key\": \"src/a.py\", \"ttl_seconds\": \"10\"}", "ttl_seconds"),
+        acquire("ttl fractional", "{\"key\": \"src/a.py\", \"ttl_seconds\": 1.5}", "ttl_seconds"),
+        acquire("wait_ms negative", "{\"key\": \"src/a.py\", \"wait_ms\": -1}", "wait_ms"),
+        acquire("wait_ms above 60 s", "{\"key\": \"src/a.py\", \"wait_ms\": 60001}", "wait_ms"),
+        acquire("reason too long", new JsonObject().put("key", "src/a.py").put("reason", "r".repeat(1001)).encode(), "reason"),
+        post("fencing token 0", "/v1/locks/release", "{\"key\": \"src/held.py\", \"fencing_token\": 0}", 400,
+            "VALIDATION_FAILED", "fencing_token"),
+        post("fencing token as string", "/v1/locks/validate", "{\"key\": \"src/held.py\", \"fencing_token\": \"x\"}", 400,
+            "VALIDATION_FAILED", "fencing_token"),
+        post("renew without token", "/v1/locks/renew", "{\"key\": \"src/held.py\"}", 400, "VALIDATION_FAILED",
+            "fencing_token"),
+        post("body over the limit", "/v1/locks/acquire",
+            "{\"key\": \"src/a.py\", \"reason\": \"" + "x".repeat(1_100_000) + "\"}", 413, "PAYLOAD_TOO_LARGE", null),
+        new Bad("GET on a POST endpoint", "GET", "/v1/locks/acquire", ALICE, null, List.of(), 405, "METHOD_NOT_ALLOWED", null),
+        new Bad("DELETE on the lock list", "DELETE", "/v1/locks", ALICE, null, List.of(), 405, "METHOD_NOT_ALLOWED", null),
+        new Bad("unknown path", "GET", "/v1/nothing-here", ALICE, null, List.of(), 404, "NOT_FOUND", null),
+        new Bad("no key", "GET", "/v1/locks", null, null, List.of(), 401, "UNAUTHENTICATED", null),
+        new Bad("unknown key", "GET", "/v1/locks", "ck_not-a-real-key-at-all", null, List.of(), 401, "UNAUTHENTICATED", null),
+        new Bad("basic auth", "GET", "/v1/locks", null, null, List.of("Authorization", "Basic YWxpY2U6c2VjcmV0"), 401,
+            "UNAUTHENTICATED", null),
+        new Bad("empty bearer", "GET", "/v1/locks", null, null, List.of("Authorization", "Bearer "), 401,
+            "UNAUTHENTICATED", null),
+        new Bad("session not a uuid", "POST", "/v1/locks/acquire", ALICE, "{\"key\": \"src/a.py\"}",
+            List.of("Coordinator-Session", "my-session"), 400, "VALIDATION_FAILED", "Coordinator-Session"),
+        new Bad("idempotency key too long", "POST", "/v1/locks/acquire", ALICE, "{\"key\": \"src/a.py\"}",
+            List.of("Idempotency-Key", "k".repeat(129)), 400, "VALIDATION_FAILED", "Idempotency-Key"),
+        new Bad("unknown query parameter", "GET", "/v1/locks?keys=src/a.py", ALICE, null, List.of(), 400,
+            "VALIDATION_FAILED", "keys"),
+        new Bad("bad key in query", "GET", "/v1/locks?key=../x", ALICE, null, List.of(), 400, "VALIDATION_FAILED", "key"),
+        new Bad("foreign Host", "GET", "/v1/locks", ALICE, null, List.of("Host", "attacker.example:8080"), 403,
+            "FOREIGN_ORIGIN", null),
+        new Bad("foreign Origin", "POST", "/v1/locks/acquire", ALICE, "{\"key\": \"src/a.py\"}",
+            List.of("Origin", "https://attacker.example"), 403, "FOREIGN_ORIGIN", null),
+        new Bad("null Origin", "POST", "/v1/locks/acquire", ALICE, "{\"key\": \"src/a.py\"}",
+            List.of("Origin", "null"), 403, "FOREIGN_ORIGIN", null));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badRequests")
+  void isRefusedWithTheDocumentedErrorAndChangesNothing(Bad bad) {
+    List<Map<String, Object>> locks = service.database().query("SELECT * FROM locks ORDER BY key");
+    long auditRows = service.database().count("audit_log");
+    String key = ALICE.equals(bad.key()) ? aliceKey : bad.key();
+
+    Http.Response response = http.send(bad.method(), bad.path(), key, bad.body(), bad.headers().toArray(String[]::new));
+
+    assertEquals(bad.status(), response.status(), response::toString);
+    JsonObject error = response.json().getJsonObject("error");
+    assertNotNull(error, "the error envelope: " + response);
+    assertEquals(bad.code(), error.getString("code"));
+    assertFalse(error.getString("message").isBlank());
+    assertNotNull(error.getJsonObject("details"));
+    if (bad.field() != null) {
+      assertEquals(bad.field(), error.getJsonObject("details").getString("field"), response::toString);
+    }
+    assertFalse(response.text().contains("Exception"), response::toString);
+    if (bad.status() == 401) {
+      assertTrue(response.header("WWW-Authenticate").orElse("").startsWith("Bearer"), "401 carries WWW-Authenticate");
+    }
+    assertEquals(locks, service.database().query("SELECT * FROM locks ORDER BY key"), "a refused request changed a lock");
+    assertEquals(auditRows, service.database().count("audit_log"), "a refused request never reaches the policy verticle");
+  }
+
+  @Test
+  void theOwnOriginAndNoOriginAreFine() {
+    int port = service.config().httpPort();
+    for (String origin : List.of("http://localhost:" + port, "http://127.0.0.1:" + port)) {
+      Http.Response response = http.send("GET", "/v1/locks", aliceKey, null, "Origin", origin);
+      assertEquals(200, response.status(), origin + ": " + response);
+    }
+    assertEquals(200, http.get("/v1/locks", aliceKey).status());
+  }
+
+  @Test
+  void healthNeedsNoKey() {
+    Http.Response health = http.get("/health", null);
+    assertEquals(200, health.status());
+    assertEquals(new JsonObject().put("status", "ok").put("db", "up"), health.json());
+  }
+
+  @Test
+  void everyResponseCarriesARequestId() {
+    Http.Response generated = http.get("/v1/locks", aliceKey);
+    assertTrue(generated.header("X-Request-Id").isPresent());
+    Http.Response echoed = http.send("GET", "/v1/locks", aliceKey, null, "X-Request-Id", "trace-42");
+    assertEquals("trace-42", echoed.header("X-Request-Id").orElseThrow());
+  }
+}
