@@ -67,7 +67,7 @@ CREATE TABLE idempotency_keys (
   agent         text NOT NULL,
   key           text NOT NULL CHECK (length(key) BETWEEN 1 AND 128),
   request_hash  bytea NOT NULL,
-  reply         jsonb NOT NULL,
+  reply         json NOT NULL,        -- json, not jsonb: a replay answers byte for byte what was first answered
   created_at    timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (agent, key)
 );

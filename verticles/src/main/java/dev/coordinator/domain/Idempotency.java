@@ -28,7 +28,7 @@ import java.util.function.Function;
 public final class Idempotency {
   static final String FIND = "SELECT request_hash, reply FROM idempotency_keys WHERE agent = $1 AND key = $2";
   static final String STORE =
-      "INSERT INTO idempotency_keys (agent, key, request_hash, reply) VALUES ($1, $2, $3, $4::jsonb)";
+      "INSERT INTO idempotency_keys (agent, key, request_hash, reply) VALUES ($1, $2, $3, $4::json)";
 
   private final Pool pool;
 
