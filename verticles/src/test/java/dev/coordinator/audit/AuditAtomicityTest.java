@@ -5,29 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coordinator.testing.Http;
-import dev.coordinator.testing.TestService;
+import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** AUD-1: a lock change and its audit row commit together or not at all. */
 class AuditAtomicityTest {
-  private static TestService service;
+  @RegisterExtension
+  static final RunningService service = new RunningService();
   private static Http http;
   private static String alice;
 
   @BeforeAll
-  static void start() {
-    service = TestService.start();
+  static void agents() {
     http = service.http();
     alice = service.agent("alice", "claude_code", 2);
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static long auditRows(String action, String key, String outcome) {
     return (Long) service.database().value(

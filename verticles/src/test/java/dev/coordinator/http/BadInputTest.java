@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coordinator.testing.Http;
-import dev.coordinator.testing.TestService;
+import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,22 +21,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Bad input gets the documented error and changes nothing (api.md §2, §3, §5). */
 class BadInputTest {
   private static final String ALICE = "alice-key";
-  private static TestService service;
+  @RegisterExtension
+  static final RunningService service = new RunningService();
   private static Http http;
   private static String aliceKey;
 
   @BeforeAll
-  static void start() {
-    service = TestService.start();
+  static void agents() {
     http = service.http();
     aliceKey = service.agent("alice", "claude_code", 2);
     assertEquals(200, http.post("/v1/locks/acquire", aliceKey, new JsonObject().put("key", "src/held.py")).status());
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   /** One bad request: what is sent, and the status, code and field that must come back. */
   private record Bad(String name, String method, String path, String key, String body, List<String> headers,
@@ -149,7 +145,7 @@ class BadInputTest {
 
   @Test
   void theOwnOriginAndNoOriginAreFine() {
-    int port = service.config().httpPort();
+    int port = service.port();
     for (String origin : List.of("http://localhost:" + port, "http://127.0.0.1:" + port)) {
       Http.Response response = http.send("GET", "/v1/locks", aliceKey, null, "Origin", origin);
       assertEquals(200, response.status(), origin + ": " + response);

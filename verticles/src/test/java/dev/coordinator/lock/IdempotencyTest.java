@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coordinator.testing.Http;
-import dev.coordinator.testing.TestService;
+import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,29 +12,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** api.md §4: a repeated mutation with the same Idempotency-Key answers the first outcome and acts once. */
 class IdempotencyTest {
-  private static TestService service;
+  @RegisterExtension
+  static final RunningService service = new RunningService();
   private static Http http;
   private static String alice;
   private static String bob;
 
   @BeforeAll
-  static void start() {
-    service = TestService.start();
+  static void agents() {
     http = service.http();
     alice = service.agent("alice", "claude_code", 2);
     bob = service.agent("bob", "codex", 2);
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static Http.Response send(String path, String agentKey, JsonObject body, String idempotencyKey) {
     return http.send("POST", path, agentKey, body.encode(), "Idempotency-Key", idempotencyKey);

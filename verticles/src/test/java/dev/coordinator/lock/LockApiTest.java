@@ -4,34 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coordinator.testing.Http;
-import dev.coordinator.testing.TestService;
+import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The lock endpoints end to end over HTTP against a deployed service (LOCK-1, LOCK-2, LOCK-3). */
 class LockApiTest {
-  private static TestService service;
+  @RegisterExtension
+  static final RunningService service = new RunningService();
   private static Http http;
   private static String alice;
   private static String bob;
 
   @BeforeAll
-  static void start() {
-    service = TestService.start();
+  static void agents() {
     http = service.http();
     alice = service.agent("alice", "claude_code", 2);
     bob = service.agent("bob", "codex", 2);
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static JsonObject lock(Http.Response response) {
     assertEquals(200, response.status(), response::toString);

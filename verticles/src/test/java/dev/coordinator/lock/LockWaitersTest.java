@@ -4,34 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coordinator.testing.Http;
-import dev.coordinator.testing.TestService;
+import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** LOCK-5: waiters are woken by releases and lease ends, not by polling, and served in arrival order. */
 class LockWaitersTest {
-  private static TestService service;
+  @RegisterExtension
+  static final RunningService service = new RunningService();
   private static Http http;
   private static String holder;
 
   @BeforeAll
-  static void start() {
-    service = TestService.start();
+  static void agents() {
     http = service.http();
     holder = service.agent("holder", "claude_code", 2);
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static Http.Response acquire(String key, String agentKey, int waitMs) {
     return http.post("/v1/locks/acquire", agentKey, new JsonObject().put("key", key).put("wait_ms", waitMs).put("ttl_seconds", 60));

@@ -7,14 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coordinator.bus.Commands;
 import dev.coordinator.bus.lock.LockCommand;
 import dev.coordinator.testing.Http;
-import dev.coordinator.testing.TestService;
+import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DeniedCallersTest {
   private static final String KEY = "src/guarded.py";
-  private static TestService service;
+  @RegisterExtension
+  static final RunningService service = new RunningService();
   private static Http http;
   private static String holder;
   private static long token;
@@ -40,18 +41,13 @@ class DeniedCallersTest {
       LockCommand.Renew.class, new Sample("/v1/locks/renew", new JsonObject().put("key", KEY).put("fencing_token", 1)));
 
   @BeforeAll
-  static void start() {
-    service = TestService.start();
+  static void agents() {
     http = service.http();
     holder = service.agent("holder", "claude_code", 2);
     Http.Response acquired = http.post("/v1/locks/acquire", holder, new JsonObject().put("key", KEY).put("ttl_seconds", 3600));
     token = acquired.json().getJsonObject("lock").getLong("fencing_token");
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   static Stream<Arguments> deniedMutations() {
     return Commands.mutations().stream().flatMap(type -> Stream.of(0, 1).map(trust -> Arguments.of(type, trust)));

@@ -12,28 +12,24 @@ import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.audit.AuditCommand;
 import dev.coordinator.bus.lock.LockCommand;
-import dev.coordinator.testing.TestService;
+import dev.coordinator.testing.RunningService;
 import io.vertx.core.eventbus.Message;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ENF-1: no side door. Domain addresses take only commands stamped by this node's policy verticle. */
 class DomainGateTest {
-  private static TestService service;
+  @RegisterExtension
+  static final RunningService service = new RunningService();
 
   @BeforeAll
-  static void start() {
-    service = TestService.start();
+  static void agents() {
     service.agent("mallory", "claude_code", 4);
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static final Principal MALLORY = new Principal("mallory", "claude_code", 4);
   private static final Decision FORGED = new Decision(true, false, "forged", "native", List.of("native.write"));
