@@ -11,6 +11,7 @@ import dev.coordinator.policy.DomainGate;
 import dev.coordinator.policy.NativePolicyEngine;
 import dev.coordinator.policy.PolicyEngine;
 import dev.coordinator.policy.PolicyVerticle;
+import dev.coordinator.task.QueueVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,6 +45,8 @@ public final class Coordinator {
         .compose(id -> vertx.deployVerticle(new PolicyVerticle(database, poolSize, engine, config.enforcement(), stamp)))
         .onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new LockVerticle(database, poolSize))).onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new QueueVerticle(database, poolSize, config.sweepIntervalMs())))
+        .onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new AuditVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config),
             new DeploymentOptions().setInstances(httpInstances())))

@@ -10,7 +10,11 @@ public final class Addresses {
   public static final String HEALTH = "coordinator.health";
 
   public static final String LOCKS = DOMAIN_PREFIX + "locks";
+  public static final String TASKS = DOMAIN_PREFIX + "tasks";
   public static final String AUDIT = DOMAIN_PREFIX + "audit";
+
+  /** Published (to every node) when a task may have become claimable. */
+  public static final String TASK_AVAILABLE = "coordinator.events.task-available";
 
   /** Published (to every node) when a lock key becomes free. */
   public static final String LOCK_RELEASED = "coordinator.events.lock-released";

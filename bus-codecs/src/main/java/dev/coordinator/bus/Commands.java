@@ -2,6 +2,7 @@ package dev.coordinator.bus;
 
 import dev.coordinator.bus.audit.AuditCommand;
 import dev.coordinator.bus.lock.LockCommand;
+import dev.coordinator.bus.task.TaskCommand;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -10,7 +11,7 @@ import java.util.stream.Stream;
 public final class Commands {
 
   /** Every sealed command family; each maps to one domain address. */
-  public static final List<Class<? extends Command>> FAMILIES = List.of(LockCommand.class, AuditCommand.class);
+  public static final List<Class<? extends Command>> FAMILIES = List.of(LockCommand.class, TaskCommand.class, AuditCommand.class);
 
   private Commands() {
   }
@@ -41,6 +42,9 @@ public final class Commands {
   public static String addressOf(Command command) {
     if (command instanceof LockCommand) {
       return Addresses.LOCKS;
+    }
+    if (command instanceof TaskCommand) {
+      return Addresses.TASKS;
     }
     if (command instanceof AuditCommand) {
       return Addresses.AUDIT;

@@ -1,7 +1,11 @@
 package dev.coordinator.bus;
 
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -107,6 +111,35 @@ public final class JsonArgs {
       items.add(text);
     }
     return List.copyOf(items);
+  }
+
+  public boolean requiredBoolean(String field) {
+    Object value = take(field);
+    if (!(value instanceof Boolean flag)) {
+      throw CoordinatorException.invalid(field, field + (value == null ? " is required" : " must be true or false"));
+    }
+    return flag;
+  }
+
+  /** Any JSON value but null, kept as it is; {@code maxBytes} bounds its encoded size. */
+  public Object optionalJson(String field, int maxBytes) {
+    Object value = take(field);
+    if (value != null && Json.encode(value).length() > maxBytes) {
+      throw CoordinatorException.invalid(field, field + " is larger than " + maxBytes + " bytes");
+    }
+    return value;
+  }
+
+  public Instant optionalInstant(String field) {
+    String text = optionalString(field, 64);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      throw CoordinatorException.invalid(field, field + " must be an RFC 3339 time such as 2026-01-31T12:00:00Z");
+    }
   }
 
   /** Rejects every field that was not read: no silent typos. */

@@ -18,6 +18,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.Arrays;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Runs mutations so that a repeat with the same {@code Idempotency-Key} from the same agent
@@ -36,12 +37,18 @@ public final class Idempotency {
     this.pool = pool;
   }
 
+  /** Runs a mutation whose every outcome is final. */
+  public Future<Reply> run(Authorized authorized, Function<SqlClient, Future<Reply>> attempt) {
+    return run(authorized, reply -> true, attempt);
+  }
+
   /**
    * Runs one attempt of {@code authorized}'s command. Without a key the attempt runs on the pool
    * (its statement is its own transaction); with one, inside a transaction that also stores the
-   * reply, unless the attempt is not final and failed (a lock waiter that will try again).
+   * reply if {@code keep} says it is the outcome (a waiter's attempt that found nothing is not:
+   * it will try again).
    */
-  public Future<Reply> run(Authorized authorized, boolean finalAttempt, Function<SqlClient, Future<Reply>> attempt) {
+  public Future<Reply> run(Authorized authorized, Predicate<Reply> keep, Function<SqlClient, Future<Reply>> attempt) {
     String key = authorized.envelope().idempotencyKey();
     if (key == null || !authorized.command().mutates()) {
       return attempt.apply(pool);
@@ -50,7 +57,7 @@ public final class Idempotency {
     return pool.withTransaction(connection -> find(connection, authorized, key)
             .compose(stored -> stored != null
                 ? replay(connection, authorized, stored, hash)
-                : attempt.apply(connection).compose(reply -> finalAttempt || reply instanceof Reply.Success
+                : attempt.apply(connection).compose(reply -> keep.test(reply)
                     ? store(connection, authorized, key, hash, reply)
                     : Future.succeededFuture(reply))))
         .recover(error -> SqlFailures.isUniqueViolation(error)

@@ -10,6 +10,7 @@ import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.audit.AuditCommand;
 import dev.coordinator.bus.audit.AuditRequests;
 import dev.coordinator.bus.lock.LockRequests;
+import dev.coordinator.bus.task.TaskRequests;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.policy.PolicyVerticle;
 import io.vertx.core.Future;
@@ -84,6 +85,23 @@ public final class HttpVerticle extends VerticleBase {
       RequestParts.onlyQueryParams(context, Set.of("key"), Set.of("key"));
       return LockRequests.check(context.queryParam("key"));
     }));
+    router.post("/v1/tasks").handler(command(201, context -> TaskRequests.submit(RequestParts.object(context))));
+    router.post("/v1/tasks/claim").handler(command(context -> TaskRequests.claim(RequestParts.object(context))));
+    router.post("/v1/tasks/:task/complete").handler(command(context ->
+        TaskRequests.complete(context.pathParam("task"), RequestParts.object(context))));
+    router.post("/v1/tasks/:task/renew").handler(command(context ->
+        TaskRequests.renew(context.pathParam("task"), RequestParts.object(context))));
+    router.post("/v1/tasks/:task/cancel").handler(command(context ->
+        TaskRequests.cancel(context.pathParam("task"), RequestParts.object(context))));
+    router.get("/v1/tasks/:task").handler(command(context -> {
+      RequestParts.onlyQueryParams(context, Set.of(), Set.of());
+      return TaskRequests.get(context.pathParam("task"));
+    }));
+    router.get("/v1/tasks").handler(command(context -> {
+      RequestParts.onlyQueryParams(context, Set.of("status", "task_type", "limit"), Set.of());
+      return TaskRequests.list(RequestParts.queryParam(context, "status"), RequestParts.queryParam(context, "task_type"),
+          RequestParts.queryParam(context, "limit"));
+    }));
     router.get("/v1/audit").handler(command(context -> {
       RequestParts.onlyQueryParams(context, Set.of("agent", "action", "since", "limit"), Set.of());
       return AuditRequests.query(RequestParts.queryParam(context, "agent"), RequestParts.queryParam(context, "action"),
@@ -132,6 +150,11 @@ public final class HttpVerticle extends VerticleBase {
 
   /** A route that builds a command from the request and sends it through the policy verticle. */
   private Handler<RoutingContext> command(Function<RoutingContext, Command> build) {
+    return command(200, build);
+  }
+
+  /** As above, answering {@code successStatus} (201 for a creation) when the command succeeds. */
+  private Handler<RoutingContext> command(int successStatus, Function<RoutingContext, Command> build) {
     return context -> {
       Envelope envelope;
       try {
@@ -146,7 +169,7 @@ public final class HttpVerticle extends VerticleBase {
       vertx.eventBus().<Reply>request(Addresses.POLICY, envelope, delivery)
           .map(Message::body)
           .otherwise(HttpVerticle::busFailure)
-          .onSuccess(reply -> Responses.reply(context, reply));
+          .onSuccess(reply -> Responses.reply(context, successStatus, reply));
     };
   }
 

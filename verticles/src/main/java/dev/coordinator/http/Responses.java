@@ -14,11 +14,11 @@ final class Responses {
   private Responses() {
   }
 
-  static void reply(RoutingContext context, Reply reply) {
+  static void reply(RoutingContext context, int successStatus, Reply reply) {
     if (reply instanceof Reply.Failure failure) {
       failure(context, failure);
     } else {
-      json(context, 200, ((Reply.Success) reply).payload().toJson());
+      json(context, successStatus, ((Reply.Success) reply).payload().toJson());
     }
   }
 

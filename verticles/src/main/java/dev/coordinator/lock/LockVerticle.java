@@ -51,7 +51,7 @@ public final class LockVerticle extends PooledVerticle {
 
   private Future<Attempt> attempt(Authorized authorized, LockCommand.Acquire acquire, boolean last) {
     Attempt[] live = new Attempt[1];
-    return idempotency.run(authorized, last, client -> LockStore.acquire(client, authorized, acquire, last)
+    return idempotency.run(authorized, reply -> last || reply instanceof Reply.Success, client -> LockStore.acquire(client, authorized, acquire, last)
             .map(attempt -> {
               live[0] = attempt;
               return attempt.reply();
@@ -76,7 +76,7 @@ public final class LockVerticle extends PooledVerticle {
 
     @Override
     public Future<Reply> release(LockCommand.Release command) {
-      return idempotency.run(authorized, true, client -> LockStore.release(client, authorized, command))
+      return idempotency.run(authorized, client -> LockStore.release(client, authorized, command))
           .onSuccess(reply -> {
             if (reply instanceof Reply.Success) {
               vertx.eventBus().publish(Addresses.LOCK_RELEASED, new Event.LockReleased(command.key()));
@@ -86,7 +86,7 @@ public final class LockVerticle extends PooledVerticle {
 
     @Override
     public Future<Reply> renew(LockCommand.Renew command) {
-      return idempotency.run(authorized, true, client -> LockStore.renew(client, authorized, command));
+      return idempotency.run(authorized, client -> LockStore.renew(client, authorized, command));
     }
 
     @Override

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class SqlStatementsTest {
   private static final List<Class<?>> HOLDERS = List.of(
-      classNamed("dev.coordinator.lock.LockSql"), AuditVerticle.class, AuditSql.class, Idempotency.class,
+      classNamed("dev.coordinator.lock.LockSql"), classNamed("dev.coordinator.task.TaskSql"), AuditVerticle.class, AuditSql.class, Idempotency.class,
       classNamed("dev.coordinator.policy.ProfileCache"), AgentStore.class, HealthVerticle.class);
   private static final Pattern STATEMENT = Pattern.compile("^\\s*(SELECT|INSERT|WITH|UPDATE|DELETE)\\b", Pattern.CASE_INSENSITIVE);
   private static final Pattern JDBC_PLACEHOLDER = Pattern.compile("\\?(?!\\?)");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coordinator.bus.Commands;
 import dev.coordinator.bus.lock.LockCommand;
+import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
@@ -35,10 +36,7 @@ class DeniedCallersTest {
   private record Sample(String path, JsonObject body) {
   }
 
-  private static final Map<Class<?>, Sample> SAMPLES = Map.of(
-      LockCommand.Acquire.class, new Sample("/v1/locks/acquire", new JsonObject().put("key", KEY)),
-      LockCommand.Release.class, new Sample("/v1/locks/release", new JsonObject().put("key", KEY)),
-      LockCommand.Renew.class, new Sample("/v1/locks/renew", new JsonObject().put("key", KEY).put("fencing_token", 1)));
+  private static Map<Class<?>, Sample> samples;
 
   @BeforeAll
   static void agents() {
@@ -46,6 +44,21 @@ class DeniedCallersTest {
     holder = service.agent("holder", "claude_code", 2);
     Http.Response acquired = http.post("/v1/locks/acquire", holder, new JsonObject().put("key", KEY).put("ttl_seconds", 3600));
     token = acquired.json().getJsonObject("lock").getLong("fencing_token");
+    http.post("/v1/tasks", holder, new JsonObject().put("task_type", "build").put("description", "claimed"));
+    JsonObject claimed = http.post("/v1/tasks/claim", holder, new JsonObject()).json().getJsonObject("task");
+    String pending = http.post("/v1/tasks", holder, new JsonObject().put("task_type", "build").put("description", "pending"))
+        .json().getJsonObject("task").getString("id");
+    String task = "/v1/tasks/" + claimed.getString("id");
+    JsonObject claim = new JsonObject().put("claim_token", claimed.getString("claim_token"));
+    samples = Map.of(
+        LockCommand.Acquire.class, new Sample("/v1/locks/acquire", new JsonObject().put("key", KEY)),
+        LockCommand.Release.class, new Sample("/v1/locks/release", new JsonObject().put("key", KEY)),
+        LockCommand.Renew.class, new Sample("/v1/locks/renew", new JsonObject().put("key", KEY).put("fencing_token", token)),
+        TaskCommand.Submit.class, new Sample("/v1/tasks", new JsonObject().put("task_type", "build").put("description", "x")),
+        TaskCommand.Claim.class, new Sample("/v1/tasks/claim", new JsonObject()),
+        TaskCommand.Renew.class, new Sample(task + "/renew", claim),
+        TaskCommand.Complete.class, new Sample(task + "/complete", claim.copy().put("success", true)),
+        TaskCommand.Cancel.class, new Sample("/v1/tasks/" + pending + "/cancel", new JsonObject().put("reason", "no")));
   }
 
 
@@ -56,18 +69,19 @@ class DeniedCallersTest {
   @Test
   void everyMutationHasASampleRequest() {
     for (Class<?> mutation : Commands.mutations()) {
-      assertNotNull(SAMPLES.get(mutation), "ENF-1: no denied-caller sample for the mutation " + mutation.getName());
+      assertNotNull(samples.get(mutation), "ENF-1: no denied-caller sample for the mutation " + mutation.getName());
     }
   }
 
   @ParameterizedTest(name = "ENF-1 {0} by trust {1}")
   @MethodSource("deniedMutations")
   void aCallerBelowWriteTrustChangesNothing(Class<?> mutation, int trust) {
-    Sample sample = SAMPLES.get(mutation);
+    Sample sample = samples.get(mutation);
     assertNotNull(sample, "no sample for " + mutation.getName());
     String agent = "low-" + trust + "-" + mutation.getSimpleName().toLowerCase();
     String key = service.agent(agent, "claude_code", trust);
     List<Map<String, Object>> locksBefore = locks();
+    List<Map<String, Object>> tasksBefore = tasks();
 
     Http.Response response = http.post(sample.path(), key, sample.body());
 
@@ -78,6 +92,7 @@ class DeniedCallersTest {
     assertNotNull(details.getString("reason"));
     assertTrue(!details.getJsonArray("policies").isEmpty(), response::toString);
     assertEquals(locksBefore, locks(), "ENF-1: a denied " + mutation.getSimpleName() + " changed the locks table");
+    assertEquals(tasksBefore, tasks(), "ENF-1: a denied " + mutation.getSimpleName() + " changed the tasks table");
     String action = Commands.action(mutation).value();
     assertEquals(1L, service.database().value(
         "SELECT count(*) FROM audit_log WHERE agent = ? AND action = ? AND decision = 'deny' AND outcome = 'denied'",
@@ -112,6 +127,10 @@ class DeniedCallersTest {
     Http.Response asHolder = http.post("/v1/locks/acquire", reader, new JsonObject().put("key", KEY).put("holder", "holder"));
     assertEquals(400, asHolder.status());
     assertEquals(before, locks());
+  }
+
+  private static List<Map<String, Object>> tasks() {
+    return service.database().query("SELECT * FROM tasks ORDER BY seq");
   }
 
   private static List<Map<String, Object>> locks() {

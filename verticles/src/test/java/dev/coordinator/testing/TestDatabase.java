@@ -65,7 +65,7 @@ public final class TestDatabase implements AutoCloseable {
         while (result.next()) {
           Map<String, Object> row = new java.util.LinkedHashMap<>();
           for (int c = 1; c <= columns; c++) {
-            row.put(result.getMetaData().getColumnLabel(c), result.getObject(c));
+            row.put(result.getMetaData().getColumnLabel(c), comparable(result.getObject(c)));
           }
           rows.add(row);
         }
@@ -74,6 +74,11 @@ public final class TestDatabase implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException(sql + ": " + e.getMessage(), e);
     }
+  }
+
+  // SQL arrays have no value equality; lists do, so rows can be compared before and after.
+  private static Object comparable(Object value) throws SQLException {
+    return value instanceof java.sql.Array array ? java.util.Arrays.asList((Object[]) array.getArray()) : value;
   }
 
   /** The single value of a one-row, one-column query. */

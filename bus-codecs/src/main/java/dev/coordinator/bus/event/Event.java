@@ -16,10 +16,21 @@ public sealed interface Event extends BusMessage {
     }
   }
 
+  /** A task was submitted, or returned to the queue, or a dependency completed: claims may succeed now. */
+  record TaskAvailable(String taskType) implements Event {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("type", "task_available").put("task_type", taskType);
+    }
+  }
+
   static Event fromJson(JsonObject json) {
     String type = json.getString("type");
     if ("lock_released".equals(type)) {
       return new LockReleased(json.getString("key"));
+    }
+    if ("task_available".equals(type)) {
+      return new TaskAvailable(json.getString("task_type"));
     }
     throw new IllegalArgumentException("unknown event type " + type);
   }

@@ -1,0 +1,105 @@
+package dev.coordinator.task;
+
+import dev.coordinator.bus.Reply;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Claims that wait ({@code wait_ms > 0}) for work to appear. They try again, in arrival order,
+ * when a task-available event arrives (a submit, a dependency completing, a task going back to
+ * the queue); nothing polls. An event that arrives while a round of tries runs starts another
+ * round afterwards, so no wake-up is lost. A waiter whose time runs out makes one last attempt,
+ * which answers whatever it finds (no task, usually). Lives on one event loop: no locking.
+ */
+final class ClaimWaiters {
+  private static final class Waiter {
+    final Function<Boolean, Future<Reply>> attempt;
+    final Predicate<Reply> done;
+    final Promise<Reply> answer = Promise.promise();
+    long timer;
+    boolean inFlight;
+    boolean timedOut;
+
+    Waiter(Function<Boolean, Future<Reply>> attempt, Predicate<Reply> done) {
+      this.attempt = attempt;
+      this.done = done;
+    }
+  }
+
+  private final Vertx vertx;
+  private final Set<Waiter> waiting = new LinkedHashSet<>();
+  private boolean trying;
+  private boolean wokenWhileTrying;
+
+  ClaimWaiters(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /**
+   * Waits up to {@code waitMs}; {@code attempt} (given whether it is the last) is asked again on
+   * each wake-up until {@code done} accepts its answer.
+   */
+  Future<Reply> await(int waitMs, Function<Boolean, Future<Reply>> attempt, Predicate<Reply> done) {
+    Waiter waiter = new Waiter(attempt, done);
+    waiting.add(waiter);
+    waiter.timer = vertx.setTimer(Math.max(1, waitMs), id -> {
+      waiter.timedOut = true;
+      if (!waiter.inFlight) {
+        finishLast(waiter);
+      }
+    });
+    return waiter.answer.future();
+  }
+
+  /** Work may be claimable: every waiter tries once, oldest first. */
+  void wake() {
+    if (trying) {
+      wokenWhileTrying = true;
+      return;
+    }
+    trying = true;
+    wokenWhileTrying = false;
+    tryEach(new ArrayList<>(waiting), 0);
+  }
+
+  private void tryEach(List<Waiter> round, int index) {
+    if (index == round.size()) {
+      trying = false;
+      if (wokenWhileTrying) {
+        wake();
+      }
+      return;
+    }
+    Waiter waiter = round.get(index);
+    if (!waiting.contains(waiter)) {
+      tryEach(round, index + 1);
+      return;
+    }
+    waiter.inFlight = true;
+    waiter.attempt.apply(false).onComplete(result -> {
+      waiter.inFlight = false;
+      if (result.failed() || waiter.done.test(result.result())) {
+        waiting.remove(waiter);
+        vertx.cancelTimer(waiter.timer);
+        waiter.answer.handle(result);
+      } else if (waiter.timedOut) {
+        finishLast(waiter);
+      }
+      tryEach(round, index + 1);
+    });
+  }
+
+  // A try in flight when the time ran out decides first: if it found work, that is the answer.
+  private void finishLast(Waiter waiter) {
+    if (waiting.remove(waiter)) {
+      waiter.attempt.apply(true).onComplete(waiter.answer);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.coordinator.task;
+
+import dev.coordinator.bus.Addresses;
+import dev.coordinator.bus.Authorized;
+import dev.coordinator.bus.Reply;
+import dev.coordinator.bus.event.Event;
+import dev.coordinator.bus.task.TaskCommand;
+import dev.coordinator.db.DatabaseUrl;
+import dev.coordinator.db.PooledVerticle;
+import dev.coordinator.db.SqlFailures;
+import dev.coordinator.domain.Idempotency;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the work queue: takes policy-stamped task commands, runs each mutation as one statement
+ * with its audit rows, wakes waiting claims when work may have appeared, and sweeps expired
+ * leases and deadlines on a timer (safe on every node at once: the sweep skips rows another
+ * node's sweep holds).
+ */
+public final class QueueVerticle extends PooledVerticle {
+  private static final Logger LOG = LoggerFactory.getLogger(QueueVerticle.class);
+  private static final Tuple SYSTEM_CONTEXT = Tuple.of(TaskSql.SYSTEM, TaskSql.SYSTEM, null, null, "allow",
+      "lease or deadline ran out", TaskSql.SYSTEM).addValue(new JsonObject());
+
+  private final long sweepIntervalMs;
+  private Idempotency idempotency;
+  private ClaimWaiters waiters;
+  private long sweeper;
+  private boolean sweeping;
+
+  public QueueVerticle(DatabaseUrl database, int poolSize, long sweepIntervalMs) {
+    super(database, poolSize);
+    this.sweepIntervalMs = sweepIntervalMs;
+  }
+
+  @Override
+  protected Future<?> startWithPool() {
+    idempotency = new Idempotency(pool);
+    waiters = new ClaimWaiters(vertx);
+    sweeper = vertx.setPeriodic(sweepIntervalMs, id -> sweep());
+    return Future.all(
+        vertx.eventBus().<Authorized>localConsumer(Addresses.TASKS, this::handle).completion(),
+        vertx.eventBus().<Event>consumer(Addresses.TASK_AVAILABLE, event -> waiters.wake()).completion());
+  }
+
+  @Override
+  protected Future<?> stopBeforePool() {
+    vertx.cancelTimer(sweeper);
+    return Future.succeededFuture();
+  }
+
+  private void handle(Message<Authorized> message) {
+    Authorized authorized = message.body();
+    TaskCommand command = (TaskCommand) authorized.command();
+    command.accept(new Operations(authorized))
+        .recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, command.mutates())))
+        .onSuccess(message::reply);
+  }
+
+  /** Whether a claim's answer is final: a task, or an error; not "nothing yet". */
+  private static boolean found(Reply reply) {
+    return !(reply instanceof Reply.Success success) || success.payload().toJson().getValue("task") != null;
+  }
+
+  private void announce(String taskType) {
+    vertx.eventBus().publish(Addresses.TASK_AVAILABLE, new Event.TaskAvailable(taskType));
+  }
+
+  /** One pass; a pass still running when the timer fires again is not doubled. */
+  private void sweep() {
+    if (sweeping) {
+      return;
+    }
+    sweeping = true;
+    pool.preparedQuery(TaskSql.SWEEP).execute(SYSTEM_CONTEXT)
+        .onSuccess(rows -> rows.forEach(row -> announce(row.getString("task_type"))))
+        .compose(done -> pool.preparedQuery(TaskSql.SWEEP_ORPHANS).execute(SYSTEM_CONTEXT))
+        .onFailure(error -> LOG.warn("queue sweep failed; the next one retries: {}", error.getMessage()))
+        .onComplete(done -> sweeping = false);
+  }
+
+  /** One command's work; the visitor makes a new task command a compile error here. */
+  private final class Operations implements TaskCommand.Handler<Future<Reply>> {
+    private final Authorized authorized;
+
+    Operations(Authorized authorized) {
+      this.authorized = authorized;
+    }
+
+    @Override
+    public Future<Reply> submit(TaskCommand.Submit command) {
+      return idempotency.run(authorized, client -> TaskStore.submit(client, authorized, command))
+          .onSuccess(reply -> {
+            if (reply instanceof Reply.Success) {
+              announce(command.taskType());
+            }
+          });
+    }
+
+    @Override
+    public Future<Reply> claim(TaskCommand.Claim command) {
+      if (command.waitMs() == 0) {
+        return attempt(command, true);
+      }
+      return attempt(command, false).compose(reply -> found(reply)
+          ? Future.succeededFuture(reply)
+          : waiters.await(command.waitMs(), last -> attempt(command, last), QueueVerticle::found));
+    }
+
+    private Future<Reply> attempt(TaskCommand.Claim command, boolean last) {
+      return idempotency.run(authorized, reply -> last || found(reply),
+          client -> TaskStore.claim(client, authorized, command).map(task -> TaskStore.one(authorized, task)));
+    }
+
+    @Override
+    public Future<Reply> renew(TaskCommand.Renew command) {
+      return idempotency.run(authorized, client -> TaskStore.renew(client, authorized, command));
+    }
+
+    @Override
+    public Future<Reply> complete(TaskCommand.Complete command) {
+      return idempotency.run(authorized, client -> TaskStore.complete(client, authorized, command))
+          .onSuccess(reply -> {
+            if (reply instanceof Reply.Success && command.success()) {
+              announce(null);
+            }
+          });
+    }
+
+    @Override
+    public Future<Reply> cancel(TaskCommand.Cancel command) {
+      return idempotency.run(authorized, client -> TaskStore.cancel(client, authorized, command));
+    }
+
+    @Override
+    public Future<Reply> get(TaskCommand.Get command) {
+      return TaskStore.get(pool, authorized, command);
+    }
+
+    @Override
+    public Future<Reply> list(TaskCommand.ListTasks command) {
+      return TaskStore.list(pool, authorized, command);
+    }
+  }
+}
