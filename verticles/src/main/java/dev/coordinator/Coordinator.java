@@ -5,7 +5,10 @@ import dev.coordinator.bus.BusCodec;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.HealthVerticle;
+import dev.coordinator.handoff.HandoffVerticle;
 import dev.coordinator.http.HttpVerticle;
+import dev.coordinator.memory.MemoryVerticle;
+import dev.coordinator.session.SessionVerticle;
 import dev.coordinator.lock.LockVerticle;
 import dev.coordinator.policy.DomainGate;
 import dev.coordinator.policy.NativePolicyEngine;
@@ -47,6 +50,11 @@ public final class Coordinator {
         .compose(id -> vertx.deployVerticle(new LockVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new QueueVerticle(database, poolSize, config.sweepIntervalMs())))
         .onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new SessionVerticle(database, poolSize, config.sessionTimeoutSeconds(),
+            config.sweepIntervalMs())))
+        .onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new HandoffVerticle(database, poolSize))).onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new MemoryVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new AuditVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config),
             new DeploymentOptions().setInstances(httpInstances())))

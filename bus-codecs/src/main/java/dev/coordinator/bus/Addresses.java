@@ -11,6 +11,9 @@ public final class Addresses {
 
   public static final String LOCKS = DOMAIN_PREFIX + "locks";
   public static final String TASKS = DOMAIN_PREFIX + "tasks";
+  public static final String SESSIONS = DOMAIN_PREFIX + "sessions";
+  public static final String HANDOFFS = DOMAIN_PREFIX + "handoffs";
+  public static final String MEMORIES = DOMAIN_PREFIX + "memories";
   public static final String AUDIT = DOMAIN_PREFIX + "audit";
 
   /** Published (to every node) when a task may have become claimable. */

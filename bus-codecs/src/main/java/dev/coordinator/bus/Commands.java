@@ -1,7 +1,10 @@
 package dev.coordinator.bus;
 
 import dev.coordinator.bus.audit.AuditCommand;
+import dev.coordinator.bus.handoff.HandoffCommand;
 import dev.coordinator.bus.lock.LockCommand;
+import dev.coordinator.bus.memory.MemoryCommand;
+import dev.coordinator.bus.session.SessionCommand;
 import dev.coordinator.bus.task.TaskCommand;
 import java.util.Arrays;
 import java.util.List;
@@ -11,7 +14,8 @@ import java.util.stream.Stream;
 public final class Commands {
 
   /** Every sealed command family; each maps to one domain address. */
-  public static final List<Class<? extends Command>> FAMILIES = List.of(LockCommand.class, TaskCommand.class, AuditCommand.class);
+  public static final List<Class<? extends Command>> FAMILIES = List.of(LockCommand.class, TaskCommand.class,
+      SessionCommand.class, HandoffCommand.class, MemoryCommand.class, AuditCommand.class);
 
   private Commands() {
   }
@@ -45,6 +49,15 @@ public final class Commands {
     }
     if (command instanceof TaskCommand) {
       return Addresses.TASKS;
+    }
+    if (command instanceof SessionCommand) {
+      return Addresses.SESSIONS;
+    }
+    if (command instanceof HandoffCommand) {
+      return Addresses.HANDOFFS;
+    }
+    if (command instanceof MemoryCommand) {
+      return Addresses.MEMORIES;
     }
     if (command instanceof AuditCommand) {
       return Addresses.AUDIT;

@@ -28,6 +28,30 @@ public final class JsonArgs {
     return new JsonArgs(json);
   }
 
+  /** A whole number from a query parameter (null: {@code fallback}), within bounds. */
+  public static int queryInt(String field, String text, int min, int max, int fallback) {
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(text);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw CoordinatorException.invalid(field, field + " must be a whole number from " + min + " to " + max);
+  }
+
+  /** A text from a query parameter: null, or 1 to {@code maxLength} characters. */
+  public static String queryText(String field, String text, int maxLength) {
+    if (text != null && (text.isEmpty() || text.length() > maxLength)) {
+      throw CoordinatorException.invalid(field, field + " must have 1 to " + maxLength + " characters");
+    }
+    return text;
+  }
+
   /** Reads {@code json} with {@code reader}, then rejects any field the reader did not ask for. */
   public static <T> T read(JsonObject json, Function<JsonArgs, T> reader) {
     JsonArgs args = of(json);

@@ -3,11 +3,20 @@ package dev.coordinator.audit;
 import dev.coordinator.bus.Decision;
 import dev.coordinator.bus.Envelope;
 import dev.coordinator.domain.CommandJson;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 
 /** Binds the first parameters of every audit-writing statement (see {@link AuditSql}). */
 public final class AuditContext {
+  /** The actor, agent type and engine named on the system's own transitions. */
+  public static final String SYSTEM = "system";
+
   private AuditContext() {
+  }
+
+  /** The system as the actor (sweepers, reapers): a fresh tuple, to which a statement adds its own parameters. */
+  public static Tuple system(String reason) {
+    return Tuple.of(SYSTEM, SYSTEM, null, null, "allow", reason, SYSTEM).addValue(new JsonObject());
   }
 
   public static Tuple tuple(Envelope envelope, String agentType, Decision decision) {

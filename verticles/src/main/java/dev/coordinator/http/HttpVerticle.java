@@ -9,7 +9,10 @@ import dev.coordinator.bus.Health;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.audit.AuditCommand;
 import dev.coordinator.bus.audit.AuditRequests;
+import dev.coordinator.bus.handoff.HandoffRequests;
 import dev.coordinator.bus.lock.LockRequests;
+import dev.coordinator.bus.memory.MemoryRequests;
+import dev.coordinator.bus.session.SessionRequests;
 import dev.coordinator.bus.task.TaskRequests;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.policy.PolicyVerticle;
@@ -100,6 +103,25 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/v1/tasks").handler(command(context -> {
       RequestParts.onlyQueryParams(context, Set.of("status", "task_type", "limit"), Set.of());
       return TaskRequests.list(RequestParts.queryParam(context, "status"), RequestParts.queryParam(context, "task_type"),
+          RequestParts.queryParam(context, "limit"));
+    }));
+    router.post("/v1/sessions").handler(command(201, context -> SessionRequests.register(RequestParts.object(context))));
+    router.post("/v1/sessions/:session/heartbeat").handler(command(context ->
+        SessionRequests.heartbeat(context.pathParam("session"), RequestParts.object(context))));
+    router.delete("/v1/sessions/:session").handler(command(context -> SessionRequests.end(context.pathParam("session"))));
+    router.get("/v1/agents").handler(command(context -> {
+      RequestParts.onlyQueryParams(context, Set.of("capability", "status"), Set.of());
+      return SessionRequests.discover(RequestParts.queryParam(context, "capability"), RequestParts.queryParam(context, "status"));
+    }));
+    router.post("/v1/handoffs").handler(command(201, context -> HandoffRequests.write(RequestParts.object(context))));
+    router.get("/v1/handoffs").handler(command(context -> {
+      RequestParts.onlyQueryParams(context, Set.of("agent", "limit"), Set.of());
+      return HandoffRequests.read(RequestParts.queryParam(context, "agent"), RequestParts.queryParam(context, "limit"));
+    }));
+    router.post("/v1/memories").handler(command(201, context -> MemoryRequests.remember(RequestParts.object(context))));
+    router.get("/v1/memories").handler(command(context -> {
+      RequestParts.onlyQueryParams(context, Set.of("tag", "event_type", "limit"), Set.of("tag"));
+      return MemoryRequests.recall(context.queryParam("tag"), RequestParts.queryParam(context, "event_type"),
           RequestParts.queryParam(context, "limit"));
     }));
     router.get("/v1/audit").handler(command(context -> {

@@ -8,6 +8,7 @@ import dev.coordinator.bus.Authenticate;
 import dev.coordinator.bus.Authorized;
 import dev.coordinator.bus.Command;
 import dev.coordinator.bus.Commands;
+import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.Decision;
 import dev.coordinator.bus.Envelope;
 import dev.coordinator.bus.ErrorCode;
@@ -25,6 +26,9 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.UUID;
 
 /**
  * The one gate every command passes. It resolves the caller's profile from the database (never
@@ -35,6 +39,8 @@ public final class PolicyVerticle extends PooledVerticle {
   /** How long a domain verticle may take beyond the command's own wait before the caller hears TIMEOUT. */
   public static final long DOMAIN_TIMEOUT_MS = 30_000;
   static final String PROFILE_CHANNEL = "coordinator_agents";
+  static final String SESSION_OWNER = "SELECT agent, status FROM sessions WHERE id = $1::uuid";
+  private static final String SESSION_FIELD = "Coordinator-Session";
 
   private final PolicyEngine engine;
   private final Enforcement enforcement;
@@ -94,11 +100,39 @@ public final class PolicyVerticle extends PooledVerticle {
     if (!decision.allowed()) {
       return deny(envelope, principal, decision);
     }
+    return sessionProblem(envelope, principal).compose(problem -> problem != null
+        ? Future.succeededFuture(problem)
+        : forward(new Authorized(envelope, principal, decision, stamp)));
+  }
+
+  private Future<Reply> forward(Authorized authorized) {
+    Command command = authorized.command();
     DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(DOMAIN_TIMEOUT_MS + command.waitMs());
-    return vertx.eventBus()
-        .<Reply>request(Commands.addressOf(command), new Authorized(envelope, principal, decision, stamp), delivery)
+    return vertx.eventBus().<Reply>request(Commands.addressOf(command), authorized, delivery)
         .map(Message::body)
         .recover(error -> Future.succeededFuture(domainFailure(error, command)));
+  }
+
+  /**
+   * A {@code Coordinator-Session} must be the caller's own live session: locks and claims taken
+   * in it are released when it ends, so nobody may tie work to someone else's session, or to one
+   * that is gone. Null when the request is fine.
+   */
+  private Future<Reply> sessionProblem(Envelope envelope, Principal principal) {
+    if (envelope.sessionId() == null) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery(SESSION_OWNER).execute(Tuple.of(UUID.fromString(envelope.sessionId()))).map(rows -> {
+      Row session = rows.size() == 0 ? null : rows.iterator().next();
+      if (session == null || !principal.id().equals(session.getString("agent"))) {
+        return CoordinatorException.invalid(SESSION_FIELD, "you have no session " + envelope.sessionId()).failure();
+      }
+      if (!"active".equals(session.getString("status"))) {
+        return CoordinatorException.invalid(SESSION_FIELD, "session " + envelope.sessionId() + " has ended; start a new one")
+            .failure();
+      }
+      return null;
+    });
   }
 
   private Decision enforce(Decision decision) {

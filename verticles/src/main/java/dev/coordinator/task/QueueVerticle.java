@@ -1,5 +1,6 @@
 package dev.coordinator.task;
 
+import dev.coordinator.audit.AuditContext;
 import dev.coordinator.bus.Addresses;
 import dev.coordinator.bus.Authorized;
 import dev.coordinator.bus.Reply;
@@ -12,7 +13,6 @@ import dev.coordinator.domain.Idempotency;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueueVerticle extends PooledVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(QueueVerticle.class);
-  private static final Tuple SYSTEM_CONTEXT = Tuple.of(TaskSql.SYSTEM, TaskSql.SYSTEM, null, null, "allow",
-      "lease or deadline ran out", TaskSql.SYSTEM).addValue(new JsonObject());
 
   private final long sweepIntervalMs;
   private Idempotency idempotency;
@@ -77,9 +75,9 @@ public final class QueueVerticle extends PooledVerticle {
       return;
     }
     sweeping = true;
-    pool.preparedQuery(TaskSql.SWEEP).execute(SYSTEM_CONTEXT)
+    pool.preparedQuery(TaskSql.SWEEP).execute(AuditContext.system("lease or deadline ran out"))
         .onSuccess(rows -> rows.forEach(row -> announce(row.getString("task_type"))))
-        .compose(done -> pool.preparedQuery(TaskSql.SWEEP_ORPHANS).execute(SYSTEM_CONTEXT))
+        .compose(done -> pool.preparedQuery(TaskSql.SWEEP_ORPHANS).execute(AuditContext.system("dependency did not complete")))
         .onFailure(error -> LOG.warn("queue sweep failed; the next one retries: {}", error.getMessage()))
         .onComplete(done -> sweeping = false);
   }

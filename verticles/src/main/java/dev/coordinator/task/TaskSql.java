@@ -12,9 +12,9 @@ import dev.coordinator.audit.AuditSql;
  * that fail or cancel a task cancel its pending dependents in the same statement, with an audit
  * row each.
  */
-final class TaskSql {
+public final class TaskSql {
   /** Cancels the pending dependents (transitively) of the tasks in CTE {@code roots(id, why)}; audits each. */
-  private static final String CASCADE = """
+  public static final String CASCADE = """
       , dependents(id, cause, why) AS (
         SELECT d.task, r.id, r.why FROM task_dependencies d JOIN roots r ON d.depends_on = r.id
         UNION
@@ -31,8 +31,21 @@ final class TaskSql {
         FROM cascaded c
       )""".formatted(AuditSql.COLUMNS, AuditSql.CONTEXT);
 
-  /** What the system writes as the audit context of its own transitions (the sweeper's). */
-  static final String SYSTEM = "system";
+  /**
+   * The SET clause that gives a claimed task {@code t} back to the queue, or fails it when that
+   * was its last attempt (or its deadline passed); {@code why} is SQL text naming the cause.
+   */
+  public static String requeue(String why) {
+    return """
+          status = CASE WHEN t.deadline <= now() OR t.attempt >= t.max_attempts THEN 'failed' ELSE 'pending' END,
+          error = CASE WHEN t.deadline <= now() THEN 'deadline ' || t.deadline || ' passed'
+                       WHEN t.attempt >= t.max_attempts THEN %1$s || ' on the last of ' || t.max_attempts || ' attempts'
+                       ELSE t.error END,
+          completed_at = CASE WHEN t.deadline <= now() OR t.attempt >= t.max_attempts THEN now() END,
+          claimed_by = CASE WHEN t.deadline <= now() OR t.attempt >= t.max_attempts THEN t.claimed_by END,
+          claim_token = CASE WHEN t.deadline <= now() OR t.attempt >= t.max_attempts THEN t.claim_token END,
+          claim_session = NULL, lease_expires_at = NULL""".formatted(why);
+  }
 
   /**
    * $9 id, $10 task type, $11 description, $12 input (JSON text), $13 priority, $14 dependencies,
@@ -202,15 +215,7 @@ final class TaskSql {
         ORDER BY id LIMIT 500
         FOR UPDATE SKIP LOCKED
       ), moved AS (
-        UPDATE tasks t SET
-          status = CASE WHEN t.deadline <= now() OR t.attempt >= t.max_attempts THEN 'failed' ELSE 'pending' END,
-          error = CASE WHEN t.deadline <= now() THEN 'deadline ' || t.deadline || ' passed'
-                       WHEN t.attempt >= t.max_attempts THEN 'lease expired on the last of ' || t.max_attempts || ' attempts'
-                       ELSE t.error END,
-          completed_at = CASE WHEN t.deadline <= now() OR t.attempt >= t.max_attempts THEN now() END,
-          claimed_by = CASE WHEN t.deadline <= now() OR t.attempt >= t.max_attempts THEN t.claimed_by END,
-          claim_token = CASE WHEN t.deadline <= now() OR t.attempt >= t.max_attempts THEN t.claim_token END,
-          claim_session = NULL, lease_expires_at = NULL
+        UPDATE tasks t SET %4$s
         FROM due WHERE t.id = due.id
         RETURNING t.id, t.status, t.task_type, t.attempt, t.error
       ), roots(id, why) AS (
@@ -221,7 +226,8 @@ final class TaskSql {
           jsonb_build_object('status', m.status, 'attempt', m.attempt, 'error', m.error)
         FROM moved m
       )
-      SELECT m.task_type FROM moved m WHERE m.status = 'pending'""".formatted(CASCADE, AuditSql.COLUMNS, AuditSql.CONTEXT);
+      SELECT m.task_type FROM moved m WHERE m.status = 'pending'"""
+      .formatted(CASCADE, AuditSql.COLUMNS, AuditSql.CONTEXT, requeue("'lease expired'"));
 
   /**
    * Pending tasks whose dependency failed or was cancelled but which escaped the cascade (submitted

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coordinator.bus.Commands;
+import dev.coordinator.bus.handoff.HandoffCommand;
 import dev.coordinator.bus.lock.LockCommand;
+import dev.coordinator.bus.memory.MemoryCommand;
+import dev.coordinator.bus.session.SessionCommand;
 import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
@@ -33,7 +36,10 @@ class DeniedCallersTest {
   private static long token;
 
   /** A request that would change something, for each mutation command. */
-  private record Sample(String path, JsonObject body) {
+  private record Sample(String method, String path, JsonObject body) {
+    Sample(String path, JsonObject body) {
+      this("POST", path, body);
+    }
   }
 
   private static Map<Class<?>, Sample> samples;
@@ -50,17 +56,27 @@ class DeniedCallersTest {
         .json().getJsonObject("task").getString("id");
     String task = "/v1/tasks/" + claimed.getString("id");
     JsonObject claim = new JsonObject().put("claim_token", claimed.getString("claim_token"));
-    samples = Map.of(
-        LockCommand.Acquire.class, new Sample("/v1/locks/acquire", new JsonObject().put("key", KEY)),
-        LockCommand.Release.class, new Sample("/v1/locks/release", new JsonObject().put("key", KEY)),
-        LockCommand.Renew.class, new Sample("/v1/locks/renew", new JsonObject().put("key", KEY).put("fencing_token", token)),
-        TaskCommand.Submit.class, new Sample("/v1/tasks", new JsonObject().put("task_type", "build").put("description", "x")),
-        TaskCommand.Claim.class, new Sample("/v1/tasks/claim", new JsonObject()),
-        TaskCommand.Renew.class, new Sample(task + "/renew", claim),
-        TaskCommand.Complete.class, new Sample(task + "/complete", claim.copy().put("success", true)),
-        TaskCommand.Cancel.class, new Sample("/v1/tasks/" + pending + "/cancel", new JsonObject().put("reason", "no")));
+    String session = "/v1/sessions/" + http.post("/v1/sessions", holder, new JsonObject()).json()
+        .getJsonObject("session").getString("id");
+    samples = Map.ofEntries(
+        Map.entry(LockCommand.Acquire.class, new Sample("/v1/locks/acquire", new JsonObject().put("key", KEY))),
+        Map.entry(LockCommand.Release.class, new Sample("/v1/locks/release", new JsonObject().put("key", KEY))),
+        Map.entry(LockCommand.Renew.class,
+            new Sample("/v1/locks/renew", new JsonObject().put("key", KEY).put("fencing_token", token))),
+        Map.entry(TaskCommand.Submit.class,
+            new Sample("/v1/tasks", new JsonObject().put("task_type", "build").put("description", "x"))),
+        Map.entry(TaskCommand.Claim.class, new Sample("/v1/tasks/claim", new JsonObject())),
+        Map.entry(TaskCommand.Renew.class, new Sample(task + "/renew", claim)),
+        Map.entry(TaskCommand.Complete.class, new Sample(task + "/complete", claim.copy().put("success", true))),
+        Map.entry(TaskCommand.Cancel.class,
+            new Sample("/v1/tasks/" + pending + "/cancel", new JsonObject().put("reason", "no"))),
+        Map.entry(SessionCommand.Register.class, new Sample("/v1/sessions", new JsonObject())),
+        Map.entry(SessionCommand.Heartbeat.class, new Sample(session + "/heartbeat", new JsonObject())),
+        Map.entry(SessionCommand.End.class, new Sample("DELETE", session, null)),
+        Map.entry(HandoffCommand.Write.class, new Sample("/v1/handoffs", new JsonObject().put("summary", "s"))),
+        Map.entry(MemoryCommand.Remember.class,
+            new Sample("/v1/memories", new JsonObject().put("event_type", "e").put("summary", "s"))));
   }
-
 
   static Stream<Arguments> deniedMutations() {
     return Commands.mutations().stream().flatMap(type -> Stream.of(0, 1).map(trust -> Arguments.of(type, trust)));
@@ -81,9 +97,10 @@ class DeniedCallersTest {
     String agent = "low-" + trust + "-" + mutation.getSimpleName().toLowerCase();
     String key = service.agent(agent, "claude_code", trust);
     List<Map<String, Object>> locksBefore = locks();
-    List<Map<String, Object>> tasksBefore = tasks();
+    List<Map<String, Object>> stateBefore = state();
 
-    Http.Response response = http.post(sample.path(), key, sample.body());
+    Http.Response response = http.send(sample.method(), sample.path(), key,
+        sample.body() == null ? null : sample.body().encode());
 
     assertEquals(403, response.status(), response::toString);
     assertEquals("POLICY_DENIED", response.errorCode());
@@ -92,7 +109,7 @@ class DeniedCallersTest {
     assertNotNull(details.getString("reason"));
     assertTrue(!details.getJsonArray("policies").isEmpty(), response::toString);
     assertEquals(locksBefore, locks(), "ENF-1: a denied " + mutation.getSimpleName() + " changed the locks table");
-    assertEquals(tasksBefore, tasks(), "ENF-1: a denied " + mutation.getSimpleName() + " changed the tasks table");
+    assertEquals(stateBefore, state(), "ENF-1: a denied " + mutation.getSimpleName() + " changed tasks, sessions, handoffs or memories");
     String action = Commands.action(mutation).value();
     assertEquals(1L, service.database().value(
         "SELECT count(*) FROM audit_log WHERE agent = ? AND action = ? AND decision = 'deny' AND outcome = 'denied'",
@@ -129,8 +146,11 @@ class DeniedCallersTest {
     assertEquals(before, locks());
   }
 
-  private static List<Map<String, Object>> tasks() {
-    return service.database().query("SELECT * FROM tasks ORDER BY seq");
+  /** Every task, with the counts of sessions, handoffs and memories and the latest heartbeat. */
+  private static List<Map<String, Object>> state() {
+    return service.database().query("SELECT t.*, (SELECT count(*) FROM sessions) AS sessions,"
+        + " (SELECT count(*) FROM handoffs) AS handoffs, (SELECT count(*) FROM memories) AS memories,"
+        + " (SELECT max(last_heartbeat) FROM sessions) AS last_heartbeat FROM tasks t ORDER BY seq");
   }
 
   private static List<Map<String, Object>> locks() {

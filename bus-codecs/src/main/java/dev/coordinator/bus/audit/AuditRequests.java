@@ -1,6 +1,7 @@
 package dev.coordinator.bus.audit;
 
 import dev.coordinator.bus.CoordinatorException;
+import dev.coordinator.bus.JsonArgs;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -13,14 +14,8 @@ public final class AuditRequests {
   }
 
   public static AuditCommand.Query query(String agent, String action, String since, String limit) {
-    return new AuditCommand.Query(bounded("agent", agent), bounded("action", action), instant(since), limit(limit));
-  }
-
-  private static String bounded(String field, String value) {
-    if (value != null && (value.isEmpty() || value.length() > 128)) {
-      throw CoordinatorException.invalid(field, field + " must have 1 to 128 characters");
-    }
-    return value;
+    return new AuditCommand.Query(JsonArgs.queryText("agent", agent, 128), JsonArgs.queryText("action", action, 128),
+        instant(since), JsonArgs.queryInt("limit", limit, 1, MAX_LIMIT, DEFAULT_LIMIT));
   }
 
   private static Instant instant(String since) {
@@ -32,20 +27,5 @@ public final class AuditRequests {
     } catch (DateTimeParseException e) {
       throw CoordinatorException.invalid("since", "since must be an RFC 3339 UTC time such as 2026-01-31T12:00:00Z");
     }
-  }
-
-  private static int limit(String limit) {
-    if (limit == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int value = Integer.parseInt(limit);
-      if (value >= 1 && value <= MAX_LIMIT) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // falls through to the validation error below
-    }
-    throw CoordinatorException.invalid("limit", "limit must be a whole number from 1 to " + MAX_LIMIT);
   }
 }

@@ -78,16 +78,7 @@ public final class TaskRequests {
       throw CoordinatorException.invalid("status", "status must be one of " + STATUSES.stream().sorted().toList());
     }
     return new TaskCommand.ListTasks(status, taskType == null ? null : taskType("task_type", taskType),
-        limit == null ? DEFAULT_LIST : JsonArgs.read(new JsonObject().put("limit", number(limit)),
-            args -> args.intInRange("limit", 1, MAX_LIST, DEFAULT_LIST)));
-  }
-
-  private static Object number(String text) {
-    try {
-      return Long.parseLong(text);
-    } catch (NumberFormatException e) {
-      return text;
-    }
+        JsonArgs.queryInt("limit", limit, 1, MAX_LIST, DEFAULT_LIST));
   }
 
   private static String taskType(String field, String type) {
@@ -113,7 +104,7 @@ public final class TaskRequests {
   }
 
   /** A task id or claim token: a UUID, in its canonical lower-case form. */
-  private static String id(String field, String text) {
+  public static String id(String field, String text) {
     try {
       String canonical = UUID.fromString(text).toString();
       if (canonical.equalsIgnoreCase(text)) {

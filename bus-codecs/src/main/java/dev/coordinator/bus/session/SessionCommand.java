@@ -1,0 +1,81 @@
+package dev.coordinator.bus.session;
+
+import dev.coordinator.bus.Action;
+import dev.coordinator.bus.Command;
+import java.util.List;
+
+/** The session verticle's vocabulary: presence, heartbeats, discovery. */
+public sealed interface SessionCommand extends Command {
+
+  /** Handles every session command; a new command is a compile error in every handler. */
+  interface Handler<R> {
+    R register(Register command);
+
+    R heartbeat(Heartbeat command);
+
+    R end(End command);
+
+    R discover(Discover command);
+  }
+
+  <R> R accept(Handler<R> handler);
+
+  @Action(value = "register_session", mutates = true)
+  record Register(List<String> capabilities, String currentTask) implements SessionCommand {
+    public Register {
+      capabilities = List.copyOf(capabilities);
+    }
+
+    @Override
+    public <R> R accept(Handler<R> handler) {
+      return handler.register(this);
+    }
+
+    @Override
+    public String resource() {
+      return "session";
+    }
+  }
+
+  /** Keeps a session alive; a non-null {@code currentTask} replaces the session's. */
+  @Action(value = "heartbeat", mutates = true)
+  record Heartbeat(String sessionId, String currentTask) implements SessionCommand {
+    @Override
+    public <R> R accept(Handler<R> handler) {
+      return handler.heartbeat(this);
+    }
+
+    @Override
+    public String resource() {
+      return sessionId;
+    }
+  }
+
+  /** Ends a session as reaping would: its locks are released and its claimed tasks requeued. */
+  @Action(value = "end_session", mutates = true)
+  record End(String sessionId) implements SessionCommand {
+    @Override
+    public <R> R accept(Handler<R> handler) {
+      return handler.end(this);
+    }
+
+    @Override
+    public String resource() {
+      return sessionId;
+    }
+  }
+
+  /** Agents and their presence; null filters match everything. */
+  @Action(value = "discover_agents", mutates = false)
+  record Discover(String capability, String status) implements SessionCommand {
+    @Override
+    public <R> R accept(Handler<R> handler) {
+      return handler.discover(this);
+    }
+
+    @Override
+    public String resource() {
+      return "*";
+    }
+  }
+}

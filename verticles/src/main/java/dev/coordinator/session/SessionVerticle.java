@@ -1,0 +1,155 @@
+package dev.coordinator.session;
+
+import dev.coordinator.bus.Addresses;
+import dev.coordinator.bus.Authorized;
+import dev.coordinator.bus.Document;
+import dev.coordinator.bus.ErrorCode;
+import dev.coordinator.bus.Reply;
+import dev.coordinator.bus.event.Event;
+import dev.coordinator.bus.session.SessionCommand;
+import dev.coordinator.audit.AuditContext;
+import dev.coordinator.db.DatabaseUrl;
+import dev.coordinator.db.PooledVerticle;
+import dev.coordinator.db.SqlFailures;
+import dev.coordinator.domain.Idempotency;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns sessions: registration, heartbeats, ending, discovery, and the reaper that closes sessions
+ * silent for longer than the timeout. Closing a session releases exactly its locks (announcing
+ * each release, so waiters wake) and gives its claimed tasks back to the queue.
+ */
+public final class SessionVerticle extends PooledVerticle {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionVerticle.class);
+
+  private final int timeoutSeconds;
+  private final long sweepIntervalMs;
+  private Idempotency idempotency;
+  private long reaper;
+  private boolean reaping;
+
+  public SessionVerticle(DatabaseUrl database, int poolSize, int timeoutSeconds, long sweepIntervalMs) {
+    super(database, poolSize);
+    this.timeoutSeconds = timeoutSeconds;
+    this.sweepIntervalMs = sweepIntervalMs;
+  }
+
+  @Override
+  protected Future<?> startWithPool() {
+    idempotency = new Idempotency(pool);
+    reaper = vertx.setPeriodic(sweepIntervalMs, id -> reap());
+    return vertx.eventBus().<Authorized>localConsumer(Addresses.SESSIONS, this::handle).completion();
+  }
+
+  @Override
+  protected Future<?> stopBeforePool() {
+    vertx.cancelTimer(reaper);
+    return Future.succeededFuture();
+  }
+
+  private void handle(Message<Authorized> message) {
+    Authorized authorized = message.body();
+    SessionCommand command = (SessionCommand) authorized.command();
+    command.accept(new Operations(authorized))
+        .recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, command.mutates())))
+        .onSuccess(message::reply);
+  }
+
+  private void reap() {
+    if (reaping) {
+      return;
+    }
+    reaping = true;
+    Tuple args = AuditContext.system("session silent for " + timeoutSeconds + " s").addInteger(timeoutSeconds);
+    pool.preparedQuery(SessionSql.REAP).execute(args)
+        .onSuccess(rows -> announce(rows.iterator().next()))
+        .onFailure(error -> LOG.warn("session reaping failed; the next pass retries: {}", error.getMessage()))
+        .onComplete(done -> reaping = false);
+  }
+
+  /** Tells every node which locks came free and that tasks went back to the queue. */
+  private void announce(Row closed) {
+    for (String key : closed.getArrayOfStrings("released_keys")) {
+      vertx.eventBus().publish(Addresses.LOCK_RELEASED, new Event.LockReleased(key));
+    }
+    for (String taskType : closed.getArrayOfStrings("requeued_types")) {
+      vertx.eventBus().publish(Addresses.TASK_AVAILABLE, new Event.TaskAvailable(taskType));
+    }
+  }
+
+  /** One command's work; the visitor makes a new session command a compile error here. */
+  private final class Operations implements SessionCommand.Handler<Future<Reply>> {
+    private final Authorized authorized;
+
+    Operations(Authorized authorized) {
+      this.authorized = authorized;
+    }
+
+    private Tuple context() {
+      return AuditContext.tuple(authorized.envelope(), authorized.principal().type(), authorized.decision());
+    }
+
+    @Override
+    public Future<Reply> register(SessionCommand.Register command) {
+      Tuple args = context().addValue(UUID.randomUUID())
+          .addArrayOfString(command.capabilities().toArray(String[]::new)).addString(command.currentTask());
+      return idempotency.run(authorized, client -> client.preparedQuery(SessionSql.REGISTER).execute(args)
+          .map(rows -> session(rows.iterator().next().getJsonObject("session"))));
+    }
+
+    @Override
+    public Future<Reply> heartbeat(SessionCommand.Heartbeat command) {
+      Tuple args = context().addValue(UUID.fromString(command.sessionId())).addString(command.currentTask());
+      return idempotency.run(authorized, client -> client.preparedQuery(SessionSql.HEARTBEAT).execute(args).map(rows -> {
+        Row row = rows.iterator().next();
+        String error = row.getString("error");
+        return error == null ? session(row.getJsonObject("session")) : refusal(error, command.sessionId());
+      }));
+    }
+
+    @Override
+    public Future<Reply> end(SessionCommand.End command) {
+      Tuple args = context().addValue(UUID.fromString(command.sessionId()));
+      return idempotency.run(authorized, client -> client.preparedQuery(SessionSql.END).execute(args).compose(rows -> {
+        Row closed = rows.iterator().next();
+        if (closed.getLong("sessions") > 0) {
+          announce(closed);
+          return Future.succeededFuture(Reply.success(new Document(new JsonObject()
+              .put("released_locks", closed.getArrayOfStrings("released_keys").length)
+              .put("requeued_tasks", closed.getLong("returned_tasks")))));
+        }
+        return client.preparedQuery(SessionSql.STATUS)
+            .execute(Tuple.of(UUID.fromString(command.sessionId()), authorized.principal().id()))
+            .map(status -> refusal(status.size() == 0 ? "NOT_FOUND" : "INVALID_STATE", command.sessionId()));
+      }));
+    }
+
+    @Override
+    public Future<Reply> discover(SessionCommand.Discover command) {
+      return pool.preparedQuery(SessionSql.DISCOVER).execute(Tuple.of(command.capability(), command.status()))
+          .map(rows -> {
+            JsonArray agents = new JsonArray();
+            rows.forEach(row -> agents.add(row.getJsonObject("agent")));
+            return Reply.success(new Document(new JsonObject().put("agents", agents)));
+          });
+    }
+
+    private Reply session(JsonObject session) {
+      return Reply.success(new Document(new JsonObject().put("session", session)));
+    }
+
+    private Reply refusal(String error, String sessionId) {
+      return error.equals("NOT_FOUND")
+          ? Reply.Failure.of(ErrorCode.NOT_FOUND, "you have no session " + sessionId)
+          : Reply.Failure.of(ErrorCode.INVALID_STATE, "session " + sessionId + " has ended");
+    }
+  }
+}
