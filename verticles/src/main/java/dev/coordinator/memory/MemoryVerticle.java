@@ -35,8 +35,8 @@ public final class MemoryVerticle extends PooledVerticle {
         'details', %1$s.details, 'outcome', %1$s.outcome, 'lessons', to_jsonb(%1$s.lessons), 'tags', to_jsonb(%1$s.tags),
         'created_at', api_time(%1$s.created_at))""";
 
-  /** $1 agent, $2 event type, $3 summary: one lock per triple, held to the end of the transaction. */
-  static final String SERIALIZE = "SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(0) || $2 || chr(0) || $3, 0))";
+  /** $1 agent, $2 event type, $3 summary: one lock per triple (a hash collision only serializes more), held to the end of the transaction. */
+  static final String SERIALIZE = "SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || $2 || chr(31) || $3, 0))";
 
   /** $9 id, $10 event type, $11 summary, $12 details, $13 outcome, $14 lessons, $15 tags. */
   static final String REMEMBER = """
