@@ -129,7 +129,7 @@ public final class TaskSql {
           AND lease_expires_at > now()
         RETURNING *
       ), verdict AS (
-        SELECT to_jsonb(r) AS task, CASE WHEN r.id IS NOT NULL THEN NULL ELSE %2$s END AS error
+        SELECT coalesce(to_jsonb(r), to_jsonb(p)) AS task, CASE WHEN r.id IS NOT NULL THEN NULL ELSE %2$s END AS error
         FROM (SELECT 1) AS one LEFT JOIN renewed r ON true LEFT JOIN prior p ON true
       ), audited AS (
         INSERT INTO audit_log (%3$s)

@@ -90,7 +90,7 @@ final class TaskStore {
     String id = task == null ? "" : " " + task.id();
     String message = switch (code) {
       case NOT_FOUND -> "no such task";
-      case INVALID_STATE -> "task" + id + " is " + task.status() + "; that cannot change any more";
+      case INVALID_STATE -> "task" + id + " is " + (task == null ? "finished" : task.status()) + "; that cannot change any more";
       case STALE_CLAIM -> "this claim on task" + id + " is no longer current (its lease ran out or the task was claimed again)";
       case NOT_CLAIMANT -> "task" + id + " is not claimed by you";
       case POLICY_DENIED -> "only the submitter of task" + id + " or an agent with trust 3 or more may cancel it";
