@@ -123,14 +123,12 @@ class LauncherIT {
     }
   }
 
-  /** The README's curl session, run line by line as printed, against a fresh service. */
+  /** The README's curl sessions, run as printed against a fresh service on the README's port. */
   @Test
-  void readmeCurlSessionWorksAsPrinted() throws Exception {
+  void readmeCurlSessionsWorkAsPrinted() throws Exception {
     Assumptions.assumeTrue(new ProcessBuilder("sh", "-c", "command -v curl").start().waitFor() == 0,
-        "curl is not installed; the README session needs it");
+        "curl is not installed; the README sessions need it");
     String readme = Files.readString(README);
-    Matcher block = Pattern.compile("<!-- curl-session.*?```bash\\n(.*?)```", Pattern.DOTALL).matcher(readme);
-    assertTrue(block.find(), "README.md has no curl-session block");
     int port = 8080;
     try (ServerSocket probe = new ServerSocket(port)) {
       probe.setReuseAddress(true);
@@ -138,20 +136,33 @@ class LauncherIT {
       Assumptions.abort("port 8080, which the README uses, is busy");
     }
     try (Served served = new Served(port)) {
-      ProcessBuilder session = new ProcessBuilder("bash", "-euo", "pipefail", "-c", block.group(1))
-          .redirectErrorStream(true);
-      session.environment().put("ALICE_KEY", served.demoKey("alice"));
-      Process curl = session.start();
-      String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(curl.waitFor(60, TimeUnit.SECONDS));
-      assertEquals(0, curl.exitValue(), output);
-      List<JsonObject> answers = output.lines().filter(line -> line.startsWith("{")).map(JsonObject::new).toList();
-      assertEquals(3, answers.size(), output);
-      assertEquals("acquired", answers.get(0).getString("action"), output);
-      assertEquals("alice", answers.get(1).getJsonArray("locks").getJsonObject(0).getString("holder"), output);
-      assertEquals(new JsonObject().put("released", true), answers.get(2), output);
+      String alice = served.demoKey("alice");
+      List<JsonObject> locks = runBlock(readme, "curl-session", alice);
+      assertEquals(3, locks.size(), locks::toString);
+      assertEquals("acquired", locks.get(0).getString("action"));
+      assertEquals("alice", locks.get(1).getJsonArray("locks").getJsonObject(0).getString("holder"));
+      assertEquals(new JsonObject().put("released", true), locks.get(2));
+
+      List<JsonObject> queue = runBlock(readme, "queue-session", alice);
+      assertEquals(3, queue.size(), queue::toString);
+      assertEquals("pending", queue.get(0).getJsonObject("task").getString("status"));
+      assertEquals("claimed", queue.get(1).getJsonObject("task").getString("status"));
+      assertEquals("completed", queue.get(2).getJsonObject("task").getString("status"), queue::toString);
       served.stop();
     }
+  }
+
+  /** Runs the bash block after {@code <!-- marker} in the README; returns the JSON objects it printed. */
+  private static List<JsonObject> runBlock(String readme, String marker, String aliceKey) throws Exception {
+    Matcher block = Pattern.compile("<!-- " + marker + ".*?```bash\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    assertTrue(block.find(), "README.md has no " + marker + " block");
+    ProcessBuilder session = new ProcessBuilder("bash", "-euo", "pipefail", "-c", block.group(1)).redirectErrorStream(true);
+    session.environment().put("ALICE_KEY", aliceKey);
+    Process curl = session.start();
+    String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(curl.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, curl.exitValue(), output);
+    return output.lines().filter(line -> line.startsWith("{")).map(JsonObject::new).toList();
   }
 
   private static int freePort() throws IOException {
