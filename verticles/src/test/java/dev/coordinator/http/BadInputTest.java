@@ -93,6 +93,26 @@ class BadInputTest {
             "fencing_token"),
         post("body over the limit", "/v1/locks/acquire",
             "{\"key\": \"src/a.py\", \"reason\": \"" + "x".repeat(1_100_000) + "\"}", 413, "PAYLOAD_TOO_LARGE", null),
+        post("task without description", "/v1/tasks", "{\"task_type\": \"build\"}", 400, "VALIDATION_FAILED", "description"),
+        post("task type with spaces", "/v1/tasks", "{\"task_type\": \"a b\", \"description\": \"d\"}", 400,
+            "VALIDATION_FAILED", "task_type"),
+        post("priority 0", "/v1/tasks", "{\"task_type\": \"b\", \"description\": \"d\", \"priority\": 0}", 400,
+            "VALIDATION_FAILED", "priority"),
+        post("dependency not a uuid", "/v1/tasks", "{\"task_type\": \"b\", \"description\": \"d\", \"depends_on\": [\"x\"]}",
+            400, "VALIDATION_FAILED", "depends_on"),
+        post("deadline not a time", "/v1/tasks", "{\"task_type\": \"b\", \"description\": \"d\", \"deadline\": \"soon\"}",
+            400, "VALIDATION_FAILED", "deadline"),
+        post("lease below 10 s", "/v1/tasks/claim", "{\"lease_seconds\": 9}", 400, "VALIDATION_FAILED", "lease_seconds"),
+        post("claim wait above 60 s", "/v1/tasks/claim", "{\"wait_ms\": 60001}", 400, "VALIDATION_FAILED", "wait_ms"),
+        post("complete without success", "/v1/tasks/00000000-0000-4000-8000-000000000000/complete",
+            "{\"claim_token\": \"00000000-0000-4000-8000-000000000000\"}", 400, "VALIDATION_FAILED", "success"),
+        post("task id not a uuid", "/v1/tasks/42/cancel", "{\"reason\": \"r\"}", 400, "VALIDATION_FAILED", "task"),
+        post("heartbeat with an unknown field", "/v1/sessions/00000000-0000-4000-8000-000000000000/heartbeat",
+            "{\"status\": \"alive\"}", 400, "VALIDATION_FAILED", "status"),
+        post("handoff list of numbers", "/v1/handoffs", "{\"summary\": \"s\", \"decisions\": [1]}", 400,
+            "VALIDATION_FAILED", "decisions"),
+        post("memory tags not a list", "/v1/memories", "{\"event_type\": \"e\", \"summary\": \"s\", \"tags\": \"a\"}", 400,
+            "VALIDATION_FAILED", "tags"),
         new Bad("GET on a POST endpoint", "GET", "/v1/locks/acquire", ALICE, null, List.of(), 405, "METHOD_NOT_ALLOWED", null),
         new Bad("DELETE on the lock list", "DELETE", "/v1/locks", ALICE, null, List.of(), 405, "METHOD_NOT_ALLOWED", null),
         new Bad("unknown path", "GET", "/v1/nothing-here", ALICE, null, List.of(), 404, "NOT_FOUND", null),
@@ -121,6 +141,7 @@ class BadInputTest {
   @MethodSource("badRequests")
   void isRefusedWithTheDocumentedErrorAndChangesNothing(Bad bad) {
     List<Map<String, Object>> locks = service.database().query("SELECT * FROM locks ORDER BY key");
+    long rows = otherRows();
     long auditRows = service.database().count("audit_log");
     String key = ALICE.equals(bad.key()) ? aliceKey : bad.key();
 
@@ -141,6 +162,12 @@ class BadInputTest {
     }
     assertEquals(locks, service.database().query("SELECT * FROM locks ORDER BY key"), "a refused request changed a lock");
     assertEquals(auditRows, service.database().count("audit_log"), "a refused request never reaches the policy verticle");
+    assertEquals(rows, otherRows(), "a refused request stored nothing");
+  }
+
+  private static long otherRows() {
+    return (Long) service.database().value("SELECT (SELECT count(*) FROM tasks) + (SELECT count(*) FROM sessions)"
+        + " + (SELECT count(*) FROM handoffs) + (SELECT count(*) FROM memories)");
   }
 
   @Test
