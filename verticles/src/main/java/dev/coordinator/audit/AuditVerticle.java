@@ -8,10 +8,8 @@ import dev.coordinator.bus.audit.AuditEntry;
 import dev.coordinator.bus.audit.AuditReplies;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
-import dev.coordinator.db.SqlFailures;
 import dev.coordinator.policy.NativePolicyEngine;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.Message;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.ZoneOffset;
@@ -58,12 +56,11 @@ public final class AuditVerticle extends PooledVerticle {
 
   @Override
   protected Future<?> startWithPool() {
-    return vertx.eventBus().<Authorized>localConsumer(Addresses.AUDIT, this::handle).completion();
+    return serve(Addresses.AUDIT, this::handle);
   }
 
-  private void handle(Message<Authorized> message) {
-    Authorized authorized = message.body();
-    ((AuditCommand) authorized.command()).accept(new AuditCommand.Handler<Future<Reply>>() {
+  private Future<Reply> handle(Authorized authorized) {
+    return ((AuditCommand) authorized.command()).accept(new AuditCommand.Handler<Future<Reply>>() {
       @Override
       public Future<Reply> query(AuditCommand.Query command) {
         return AuditVerticle.this.query(authorized, command);
@@ -73,7 +70,7 @@ public final class AuditVerticle extends PooledVerticle {
       public Future<Reply> verify(AuditCommand.Verify command) {
         return AuditVerticle.this.verify();
       }
-    }).recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, false))).onSuccess(message::reply);
+    });
   }
 
   // Below admin trust an agent reads its own entries, whatever it asked for.

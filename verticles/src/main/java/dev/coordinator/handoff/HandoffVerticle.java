@@ -9,10 +9,8 @@ import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.handoff.HandoffCommand;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
-import dev.coordinator.db.SqlFailures;
 import dev.coordinator.domain.Idempotency;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
@@ -52,13 +50,11 @@ public final class HandoffVerticle extends PooledVerticle {
   @Override
   protected Future<?> startWithPool() {
     idempotency = new Idempotency(pool);
-    return vertx.eventBus().<Authorized>localConsumer(Addresses.HANDOFFS, this::handle).completion();
+    return serve(Addresses.HANDOFFS, this::handle);
   }
 
-  private void handle(Message<Authorized> message) {
-    Authorized authorized = message.body();
-    HandoffCommand command = (HandoffCommand) authorized.command();
-    command.accept(new HandoffCommand.Handler<Future<Reply>>() {
+  private Future<Reply> handle(Authorized authorized) {
+    return ((HandoffCommand) authorized.command()).accept(new HandoffCommand.Handler<Future<Reply>>() {
       @Override
       public Future<Reply> write(HandoffCommand.Write write) {
         Tuple args = AuditContext.tuple(authorized.envelope(), authorized.principal().type(), authorized.decision())
@@ -78,7 +74,7 @@ public final class HandoffVerticle extends PooledVerticle {
           return Reply.success(new Document(new JsonObject().put("handoffs", handoffs)));
         });
       }
-    }).recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, command.mutates()))).onSuccess(message::reply);
+    });
   }
 
   private static String[] array(List<String> items) {

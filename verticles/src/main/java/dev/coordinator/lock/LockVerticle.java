@@ -7,7 +7,6 @@ import dev.coordinator.bus.event.Event;
 import dev.coordinator.bus.lock.LockCommand;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
-import dev.coordinator.db.SqlFailures;
 import dev.coordinator.domain.Idempotency;
 import dev.coordinator.lock.LockStore.Attempt;
 import io.vertx.core.Future;
@@ -31,17 +30,10 @@ public final class LockVerticle extends PooledVerticle {
     idempotency = new Idempotency(pool);
     waiters = new LockWaiters(vertx, (waiter, last) -> attempt(waiter.authorized, waiter.acquire, last));
     return Future.all(
-        vertx.eventBus().<Authorized>localConsumer(Addresses.LOCKS, this::handle).completion(),
+        serve(Addresses.LOCKS, authorized -> ((LockCommand) authorized.command()).accept(new Operations(authorized))),
         vertx.eventBus().<Event>consumer(Addresses.LOCK_RELEASED, this::released).completion());
   }
 
-  private void handle(Message<Authorized> message) {
-    Authorized authorized = message.body();
-    LockCommand command = (LockCommand) authorized.command();
-    command.accept(new Operations(authorized))
-        .recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, command.mutates())))
-        .onSuccess(message::reply);
-  }
 
   private void released(Message<Event> message) {
     if (message.body() instanceof Event.LockReleased released) {

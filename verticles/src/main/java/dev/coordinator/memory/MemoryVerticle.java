@@ -9,10 +9,8 @@ import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.memory.MemoryCommand;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
-import dev.coordinator.db.SqlFailures;
 import dev.coordinator.domain.Idempotency;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -79,13 +77,11 @@ public final class MemoryVerticle extends PooledVerticle {
   @Override
   protected Future<?> startWithPool() {
     idempotency = new Idempotency(pool);
-    return vertx.eventBus().<Authorized>localConsumer(Addresses.MEMORIES, this::handle).completion();
+    return serve(Addresses.MEMORIES, this::handle);
   }
 
-  private void handle(Message<Authorized> message) {
-    Authorized authorized = message.body();
-    MemoryCommand command = (MemoryCommand) authorized.command();
-    command.accept(new MemoryCommand.Handler<Future<Reply>>() {
+  private Future<Reply> handle(Authorized authorized) {
+    return ((MemoryCommand) authorized.command()).accept(new MemoryCommand.Handler<Future<Reply>>() {
       @Override
       public Future<Reply> remember(MemoryCommand.Remember remember) {
         return idempotency.run(authorized, client -> client instanceof Pool whole
@@ -102,7 +98,7 @@ public final class MemoryVerticle extends PooledVerticle {
           return Reply.success(new Document(new JsonObject().put("memories", memories)));
         });
       }
-    }).recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, command.mutates()))).onSuccess(message::reply);
+    });
   }
 
   /** Both statements in the caller's transaction: the lock, then the look-up-or-insert under it. */

@@ -10,10 +10,8 @@ import dev.coordinator.bus.session.SessionCommand;
 import dev.coordinator.audit.AuditContext;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
-import dev.coordinator.db.SqlFailures;
 import dev.coordinator.domain.Idempotency;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -46,7 +44,7 @@ public final class SessionVerticle extends PooledVerticle {
   protected Future<?> startWithPool() {
     idempotency = new Idempotency(pool);
     reaper = vertx.setPeriodic(sweepIntervalMs, id -> reap());
-    return vertx.eventBus().<Authorized>localConsumer(Addresses.SESSIONS, this::handle).completion();
+    return serve(Addresses.SESSIONS, authorized -> ((SessionCommand) authorized.command()).accept(new Operations(authorized)));
   }
 
   @Override
@@ -55,13 +53,6 @@ public final class SessionVerticle extends PooledVerticle {
     return Future.succeededFuture();
   }
 
-  private void handle(Message<Authorized> message) {
-    Authorized authorized = message.body();
-    SessionCommand command = (SessionCommand) authorized.command();
-    command.accept(new Operations(authorized))
-        .recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, command.mutates())))
-        .onSuccess(message::reply);
-  }
 
   private void reap() {
     if (reaping) {

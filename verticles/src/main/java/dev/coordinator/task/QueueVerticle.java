@@ -8,10 +8,8 @@ import dev.coordinator.bus.event.Event;
 import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
-import dev.coordinator.db.SqlFailures;
 import dev.coordinator.domain.Idempotency;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +40,7 @@ public final class QueueVerticle extends PooledVerticle {
     waiters = new ClaimWaiters(vertx);
     sweeper = vertx.setPeriodic(sweepIntervalMs, id -> sweep());
     return Future.all(
-        vertx.eventBus().<Authorized>localConsumer(Addresses.TASKS, this::handle).completion(),
+        serve(Addresses.TASKS, authorized -> ((TaskCommand) authorized.command()).accept(new Operations(authorized))),
         vertx.eventBus().<Event>consumer(Addresses.TASK_AVAILABLE, event -> waiters.wake()).completion());
   }
 
@@ -52,13 +50,6 @@ public final class QueueVerticle extends PooledVerticle {
     return Future.succeededFuture();
   }
 
-  private void handle(Message<Authorized> message) {
-    Authorized authorized = message.body();
-    TaskCommand command = (TaskCommand) authorized.command();
-    command.accept(new Operations(authorized))
-        .recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, command.mutates())))
-        .onSuccess(message::reply);
-  }
 
   /** Whether a claim's answer is final: a task, or an error; not "nothing yet". */
   private static boolean found(Reply reply) {
