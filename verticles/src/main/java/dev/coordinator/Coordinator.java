@@ -10,6 +10,8 @@ import dev.coordinator.http.HttpVerticle;
 import dev.coordinator.memory.MemoryVerticle;
 import dev.coordinator.session.SessionVerticle;
 import dev.coordinator.lock.LockVerticle;
+import dev.coordinator.policy.CedarPolicies;
+import dev.coordinator.policy.CedarPolicyEngine;
 import dev.coordinator.policy.DomainGate;
 import dev.coordinator.policy.NativePolicyEngine;
 import dev.coordinator.policy.PolicyEngine;
@@ -41,7 +43,12 @@ public final class Coordinator {
     BusCodec.register(vertx.eventBus());
     Object stamp = new Object();
     vertx.eventBus().addInboundInterceptor(new DomainGate(stamp));
-    PolicyEngine engine = new NativePolicyEngine();
+    PolicyEngine engine;
+    try {
+      engine = engine(config);
+    } catch (CedarPolicies.InvalidPolicies e) {
+      return Future.failedFuture(new IllegalArgumentException("the policy set does not validate: " + e.getMessage()));
+    }
     int poolSize = config.dbPoolSize();
     List<String> inner = new ArrayList<>();
     return vertx.deployVerticle(new HealthVerticle(database, poolSize)).onSuccess(inner::add)
@@ -70,6 +77,12 @@ public final class Coordinator {
   private static Future<Void> undeploy(Vertx vertx, List<String> deployments) {
     List<Future<Void>> undeployed = deployments.stream().map(vertx::undeploy).toList();
     return Future.join(undeployed).mapEmpty();
+  }
+
+  private static PolicyEngine engine(CoordinatorConfig config) throws CedarPolicies.InvalidPolicies {
+    return config.policyEngine() == CoordinatorConfig.PolicyEngineKind.CEDAR
+        ? new CedarPolicyEngine(config.policyDir())
+        : new NativePolicyEngine();
   }
 
   private static int httpInstances() {

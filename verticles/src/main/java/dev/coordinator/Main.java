@@ -27,7 +27,7 @@ public final class Main {
                                                     create an agent (or give it a new key) and print its key
       flags: --db-url, --http-host, --http-port, --agents-file, --policy-engine, --enforcement,
              --cluster, --session-timeout, --sweep-interval, --body-limit, --db-pool-size,
-             --data-dir, --allowed-hosts (see README.md)""";
+             --data-dir, --allowed-hosts, --policy-dir (see README.md)""";
 
   private static final PrintStream OUT = System.out;
   private static final long SHUTDOWN_SECONDS = 30;
@@ -186,9 +186,6 @@ public final class Main {
   }
 
   private static void supported(CoordinatorConfig config) {
-    if (config.policyEngine() == CoordinatorConfig.PolicyEngineKind.CEDAR) {
-      throw new ConfigException("--policy-engine cedar is not available in this version yet; use native");
-    }
     if (config.cluster()) {
       throw new ConfigException("--cluster is not available in this version yet");
     }

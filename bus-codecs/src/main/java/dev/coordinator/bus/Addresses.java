@@ -15,6 +15,8 @@ public final class Addresses {
   public static final String HANDOFFS = DOMAIN_PREFIX + "handoffs";
   public static final String MEMORIES = DOMAIN_PREFIX + "memories";
   public static final String AUDIT = DOMAIN_PREFIX + "audit";
+  /** The policy verticle's own commands (dry runs, validation, profile, reload), gated like any other. */
+  public static final String POLICY_ADMIN = DOMAIN_PREFIX + "policy";
 
   /** Published (to every node) when a task may have become claimable. */
   public static final String TASK_AVAILABLE = "coordinator.events.task-available";

@@ -25,7 +25,7 @@ public final class ConfigReader {
       new Setting("--http-host", "COORDINATOR_HTTP_HOST", "127.0.0.1"),
       new Setting("--http-port", "COORDINATOR_HTTP_PORT", "8080"),
       new Setting("--agents-file", "COORDINATOR_AGENTS_FILE", null),
-      new Setting("--policy-engine", "COORDINATOR_POLICY_ENGINE", "native"),
+      new Setting("--policy-engine", "COORDINATOR_POLICY_ENGINE", "cedar"),
       new Setting("--enforcement", "COORDINATOR_ENFORCEMENT", "enforce"),
       new Setting("--cluster", "COORDINATOR_CLUSTER", "false"),
       new Setting("--session-timeout", "COORDINATOR_SESSION_TIMEOUT_SECONDS", "120"),
@@ -33,7 +33,8 @@ public final class ConfigReader {
       new Setting("--body-limit", "COORDINATOR_BODY_LIMIT_BYTES", "1048576"),
       new Setting("--db-pool-size", "COORDINATOR_DB_POOL_SIZE", "16"),
       new Setting("--data-dir", "COORDINATOR_DATA_DIR", "data"),
-      new Setting("--allowed-hosts", "COORDINATOR_ALLOWED_HOSTS", ""));
+      new Setting("--allowed-hosts", "COORDINATOR_ALLOWED_HOSTS", ""),
+      new Setting("--policy-dir", "COORDINATOR_POLICY_DIR", null));
 
   private final Map<String, String> values;
 
@@ -104,7 +105,8 @@ public final class ConfigReader {
         number("--body-limit", 1024, 64 * 1024 * 1024),
         number("--db-pool-size", 1, 500),
         Path.of(values.get("--data-dir")),
-        Arrays.stream(values.get("--allowed-hosts").split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList());
+        Arrays.stream(values.get("--allowed-hosts").split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList(),
+        path("--policy-dir"));
   }
 
   private int number(String flag, int min, int max) {

@@ -9,6 +9,7 @@ import java.util.List;
  * @param dbUrl {@code postgresql://user@host:port/db}, or null for the embedded database
  * @param dataDir where the embedded database keeps its files ({@code dataDir/pg})
  * @param allowedHosts host names accepted in {@code Host}/{@code Origin} besides loopback names
+ * @param policyDir where the Cedar schema and policies are read from, or null for the bundled ones
  */
 public record CoordinatorConfig(
     String dbUrl,
@@ -23,7 +24,8 @@ public record CoordinatorConfig(
     long bodyLimitBytes,
     int dbPoolSize,
     Path dataDir,
-    List<String> allowedHosts) {
+    List<String> allowedHosts,
+    Path policyDir) {
 
   public enum PolicyEngineKind { CEDAR, NATIVE }
 
@@ -39,16 +41,16 @@ public record CoordinatorConfig(
 
   public CoordinatorConfig withDbUrl(String url) {
     return new CoordinatorConfig(url, httpHost, httpPort, agentsFile, policyEngine, enforcement, cluster,
-        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts);
+        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir);
   }
 
   public CoordinatorConfig withHttpPort(int port) {
     return new CoordinatorConfig(dbUrl, httpHost, port, agentsFile, policyEngine, enforcement, cluster,
-        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts);
+        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir);
   }
 
   public CoordinatorConfig withEnforcement(Enforcement mode) {
     return new CoordinatorConfig(dbUrl, httpHost, httpPort, agentsFile, policyEngine, mode, cluster,
-        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts);
+        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir);
   }
 }

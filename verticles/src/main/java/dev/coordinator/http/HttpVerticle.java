@@ -10,7 +10,10 @@ import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.audit.AuditCommand;
 import dev.coordinator.bus.audit.AuditRequests;
 import dev.coordinator.bus.handoff.HandoffRequests;
+import dev.coordinator.bus.JsonArgs;
 import dev.coordinator.bus.lock.LockRequests;
+import dev.coordinator.bus.policy.PolicyCommand;
+import dev.coordinator.bus.policy.PolicyRequests;
 import dev.coordinator.bus.memory.MemoryRequests;
 import dev.coordinator.bus.session.SessionRequests;
 import dev.coordinator.bus.task.TaskRequests;
@@ -123,6 +126,14 @@ public final class HttpVerticle extends VerticleBase {
       RequestParts.onlyQueryParams(context, Set.of("tag", "event_type", "limit"), Set.of("tag"));
       return MemoryRequests.recall(context.queryParam("tag"), RequestParts.queryParam(context, "event_type"),
           RequestParts.queryParam(context, "limit"));
+    }));
+    router.post("/v1/policy/check").handler(command(context -> PolicyRequests.check(RequestParts.object(context))));
+    router.post("/v1/policy/validate").handler(command(context -> PolicyRequests.validate(RequestParts.object(context))));
+    router.post("/v1/policy/reload").handler(command(context -> JsonArgs.read(RequestParts.object(context),
+        args -> new PolicyCommand.Reload())));
+    router.get("/v1/profile").handler(command(context -> {
+      RequestParts.onlyQueryParams(context, Set.of(), Set.of());
+      return new PolicyCommand.Profile();
     }));
     router.get("/v1/audit").handler(command(context -> {
       RequestParts.onlyQueryParams(context, Set.of("agent", "action", "since", "limit"), Set.of());

@@ -1,16 +1,15 @@
 package dev.coordinator.policy;
 
-import dev.coordinator.bus.Action;
-import dev.coordinator.bus.Command;
-import dev.coordinator.bus.Commands;
 import dev.coordinator.bus.Decision;
 import dev.coordinator.bus.Principal;
-import dev.coordinator.bus.audit.AuditCommand;
 import java.util.List;
 
 /**
- * Trust thresholds in code: 0 is suspended, 1 reads, 2 writes, 3 and up may run admin actions
- * (and read other agents' audit entries). The trust is the profile's, never the request's.
+ * The authorization rules in code, the same as the default Cedar policy set (and its oracle in
+ * the differential test): trust 0 is suspended; blocked actions and actions outside an allow list
+ * are denied; otherwise read needs trust 1, write 2, admin 3 (and so does reading another agent's
+ * audit entries). An action the service does not have is denied. Trust is the profile's, never
+ * the request's.
  */
 public final class NativePolicyEngine implements PolicyEngine {
   public static final String NAME = "native";
@@ -24,31 +23,29 @@ public final class NativePolicyEngine implements PolicyEngine {
   }
 
   @Override
-  public Decision decide(Principal principal, Command command) {
-    String action = command.actionName();
+  public Decision decide(Principal principal, PolicyRequest request) {
+    String action = request.action();
     if (principal.trust() <= 0) {
-      return decision(false, "agent " + principal.id() + " is suspended (trust 0)", "native.suspended");
+      return deny("agent " + principal.id() + " is suspended (trust 0)", "suspended");
     }
-    int required = required(principal, command);
-    String rule = required == ADMIN ? "native.admin" : required == WRITE ? "native.write" : "native.read";
-    boolean allowed = principal.trust() >= required;
-    return decision(allowed, action + " needs trust " + required + ", agent " + principal.id() + " has "
-        + principal.trust(), rule);
-  }
-
-  static int required(Principal principal, Command command) {
-    Action action = Commands.action(command.getClass());
-    if (action.admin() || readsOthersAudit(principal, command)) {
-      return ADMIN;
+    if (principal.blockedActions().contains(action)) {
+      return deny(action + " is blocked for agent " + principal.id(), "blocked-action");
     }
-    return action.mutates() ? WRITE : READ;
+    if (principal.restricted() && !principal.allowedActions().contains(action)) {
+      return deny(action + " is not on the allow list of agent " + principal.id(), "not-allowed-action");
+    }
+    if (request.group().isEmpty()) {
+      return deny("there is no action " + action, "unknown-action");
+    }
+    String group = request.group().get();
+    boolean admin = group.equals(PolicyRequest.ADMIN) || request.readsOthers();
+    int required = admin ? ADMIN : group.equals(PolicyRequest.WRITE) ? WRITE : READ;
+    String rule = group.equals(PolicyRequest.READ) && request.readsOthers() ? "read-others" : group;
+    String reason = action + " needs trust " + required + ", agent " + principal.id() + " has " + principal.trust();
+    return new Decision(principal.trust() >= required, false, reason, NAME, List.of(rule));
   }
 
-  private static boolean readsOthersAudit(Principal principal, Command command) {
-    return command instanceof AuditCommand.Query query && query.agent() != null && !query.agent().equals(principal.id());
-  }
-
-  private static Decision decision(boolean allowed, String reason, String policy) {
-    return new Decision(allowed, false, reason, NAME, List.of(policy));
+  private static Decision deny(String reason, String rule) {
+    return new Decision(false, false, reason, NAME, List.of(rule));
   }
 }

@@ -13,6 +13,7 @@ import dev.coordinator.bus.Decision;
 import dev.coordinator.bus.Envelope;
 import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Principal;
+import dev.coordinator.bus.policy.PolicyCommand;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.config.CoordinatorConfig.Enforcement;
 import dev.coordinator.db.DatabaseUrl;
@@ -67,6 +68,8 @@ public final class PolicyVerticle extends PooledVerticle {
     return Future.all(
         vertx.eventBus().<Authenticate>localConsumer(Addresses.AUTHENTICATE, this::authenticate).completion(),
         vertx.eventBus().<Envelope>localConsumer(Addresses.POLICY, this::decide).completion(),
+        serve(Addresses.POLICY_ADMIN, authorized -> ((PolicyCommand) authorized.command())
+            .accept(new PolicyOperations(engine, authorized, pool))),
         subscriber.connect().recover(error -> Future.succeededFuture()));
   }
 
@@ -96,7 +99,7 @@ public final class PolicyVerticle extends PooledVerticle {
 
   private Future<Reply> decide(Envelope envelope, Principal principal) {
     Command command = envelope.command();
-    Decision decision = enforce(engine.decide(principal, command));
+    Decision decision = enforce(engine.decide(principal, PolicyRequest.of(principal, command)));
     if (!decision.allowed()) {
       return deny(envelope, principal, decision);
     }

@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Agent profiles by key hash and by id, cached on the policy verticle's event loop. The database
@@ -19,8 +20,15 @@ import java.util.Map;
  * the time taken says nothing about any stored key.
  */
 final class ProfileCache {
-  static final String BY_KEY_HASH = "SELECT id, agent_type, trust FROM agents WHERE key_hash = $1";
-  static final String BY_ID = "SELECT id, agent_type, trust FROM agents WHERE id = $1";
+  /** The profile (the agent's row and its type's lists; an agent's allow list replaces its type's), completed by a condition. */
+  private static final String PROFILE_TEMPLATE = """
+      SELECT a.id, a.agent_type, a.trust, coalesce(a.allowed_actions, t.allowed_actions) AS allowed_actions,
+        coalesce(a.allowed_actions, t.allowed_actions) IS NOT NULL AS restricted,
+        ARRAY(SELECT DISTINCT unnest(a.blocked_actions || coalesce(t.blocked_actions, '{}'))) AS blocked_actions
+      FROM agents a LEFT JOIN agent_types t ON t.agent_type = a.agent_type
+      WHERE """;
+  static final String BY_KEY_HASH = PROFILE_TEMPLATE + " a.key_hash = $1";
+  static final String BY_ID = PROFILE_TEMPLATE + " a.id = $1";
 
   private final Pool pool;
   private final Map<ByteBuffer, Principal> byKeyHash = new HashMap<>();
@@ -70,7 +78,10 @@ final class ProfileCache {
         return null;
       }
       Row row = rows.iterator().next();
-      return new Principal(row.getString("id"), row.getString("agent_type"), row.getInteger("trust"));
+      String[] allowed = row.getArrayOfStrings("allowed_actions");
+      return new Principal(row.getString("id"), row.getString("agent_type"), row.getInteger("trust"),
+          row.getBoolean("restricted"), allowed == null ? Set.of() : Set.of(allowed),
+          Set.of(row.getArrayOfStrings("blocked_actions")));
     });
   }
 

@@ -8,6 +8,7 @@ import dev.coordinator.bus.Commands;
 import dev.coordinator.bus.handoff.HandoffCommand;
 import dev.coordinator.bus.lock.LockCommand;
 import dev.coordinator.bus.memory.MemoryCommand;
+import dev.coordinator.bus.policy.PolicyCommand;
 import dev.coordinator.bus.session.SessionCommand;
 import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.testing.Http;
@@ -74,6 +75,7 @@ class DeniedCallersTest {
         Map.entry(SessionCommand.Heartbeat.class, new Sample(session + "/heartbeat", new JsonObject())),
         Map.entry(SessionCommand.End.class, new Sample("DELETE", session, null)),
         Map.entry(HandoffCommand.Write.class, new Sample("/v1/handoffs", new JsonObject().put("summary", "s"))),
+        Map.entry(PolicyCommand.Reload.class, new Sample("/v1/policy/reload", new JsonObject())),
         Map.entry(MemoryCommand.Remember.class,
             new Sample("/v1/memories", new JsonObject().put("event_type", "e").put("summary", "s"))));
   }
@@ -105,9 +107,12 @@ class DeniedCallersTest {
     assertEquals(403, response.status(), response::toString);
     assertEquals("POLICY_DENIED", response.errorCode());
     JsonObject details = response.json().getJsonObject("error").getJsonObject("details");
-    assertEquals("native", details.getString("engine"));
+    assertEquals("cedar", details.getString("engine"), "Cedar is the default engine");
     assertNotNull(details.getString("reason"));
-    assertTrue(!details.getJsonArray("policies").isEmpty(), response::toString);
+    assertNotNull(details.getJsonArray("policies"), response::toString);
+    if (trust == 0) {
+      assertTrue(details.getJsonArray("policies").contains("suspended"), "the forbid that denied it: " + response);
+    }
     assertEquals(locksBefore, locks(), "ENF-1: a denied " + mutation.getSimpleName() + " changed the locks table");
     assertEquals(stateBefore, state(), "ENF-1: a denied " + mutation.getSimpleName() + " changed tasks, sessions, handoffs or memories");
     String action = Commands.action(mutation).value();

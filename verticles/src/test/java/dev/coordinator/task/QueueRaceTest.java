@@ -89,7 +89,10 @@ class QueueRaceTest {
       throws InterruptedException {
     Http http = service.http();
     while (true) {
-      long finished = history.stream().filter(e -> e.kind().equals("done")).count();
+      long finished;
+      synchronized (history) {
+        finished = history.stream().filter(e -> e.kind().equals("done")).count();
+      }
       if (submitted.size() == TASKS && finished == TASKS) {
         return;
       }
