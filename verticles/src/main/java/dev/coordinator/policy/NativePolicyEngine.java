@@ -38,9 +38,10 @@ public final class NativePolicyEngine implements PolicyEngine {
       return deny("there is no action " + action, "unknown-action");
     }
     String group = request.group().get();
-    boolean admin = group.equals(PolicyRequest.ADMIN) || request.readsOthers();
+    boolean othersEntries = group.equals(PolicyRequest.READ) && request.readsOthers();
+    boolean admin = group.equals(PolicyRequest.ADMIN) || othersEntries;
     int required = admin ? ADMIN : group.equals(PolicyRequest.WRITE) ? WRITE : READ;
-    String rule = group.equals(PolicyRequest.READ) && request.readsOthers() ? "read-others" : group;
+    String rule = othersEntries ? "read-others" : group;
     String reason = action + " needs trust " + required + ", agent " + principal.id() + " has " + principal.trust();
     return new Decision(principal.trust() >= required, false, reason, NAME, List.of(rule));
   }
