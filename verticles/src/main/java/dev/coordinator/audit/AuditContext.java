@@ -5,6 +5,7 @@ import dev.coordinator.bus.Envelope;
 import dev.coordinator.domain.CommandJson;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
+import java.util.UUID;
 
 /** Binds the first parameters of every audit-writing statement (see {@link AuditSql}). */
 public final class AuditContext {
@@ -14,9 +15,13 @@ public final class AuditContext {
   private AuditContext() {
   }
 
-  /** The system as the actor (sweepers, reapers): a fresh tuple, to which a statement adds its own parameters. */
+  /**
+   * The system as the actor (sweepers, reapers): a fresh tuple, to which a statement adds its own
+   * parameters. Each pass is a request of its own, so its rows share one audit chain.
+   */
   public static Tuple system(String reason) {
-    return Tuple.of(SYSTEM, SYSTEM, null, null, "allow", reason, SYSTEM).addValue(new JsonObject());
+    return Tuple.of(SYSTEM, SYSTEM, null, "system-" + UUID.randomUUID(), "allow", reason, SYSTEM)
+        .addValue(new JsonObject());
   }
 
   public static Tuple tuple(Envelope envelope, String agentType, Decision decision) {

@@ -105,7 +105,22 @@ public final class PolicyVerticle extends PooledVerticle {
     }
     return sessionProblem(envelope, principal).compose(problem -> problem != null
         ? Future.succeededFuture(problem)
-        : forward(new Authorized(envelope, principal, decision, stamp)));
+        : forward(new Authorized(envelope, principal, decision, stamp)))
+        .compose(reply -> command.mutates() ? Future.succeededFuture(reply) : auditRead(envelope, principal, decision, reply));
+  }
+
+  /**
+   * ENF-5: an allowed read is a decision too, so it gets its audit row once it ran (a mutation's
+   * row is written by its own statement). If the row cannot be written the caller hears so.
+   */
+  private Future<Reply> auditRead(Envelope envelope, Principal principal, Decision decision, Reply reply) {
+    Command command = envelope.command();
+    var audit = AuditContext.tuple(envelope, principal.type(), decision)
+        .addString(command.actionName())
+        .addString(command.resource())
+        .addString(reply instanceof Reply.Success ? "ok" : "error")
+        .addValue(reply instanceof Reply.Failure failure ? new JsonObject().put("error", failure.code().name()) : null);
+    return pool.preparedQuery(AuditSql.INSERT).execute(audit).map(done -> reply);
   }
 
   private Future<Reply> forward(Authorized authorized) {

@@ -166,8 +166,8 @@ class LockApiTest {
     http.post("/v1/locks/release", bob, new JsonObject().put("key", "src/counted.py"));
     http.post("/v1/locks/release", alice, new JsonObject().put("key", "src/counted.py"));
     http.get("/v1/locks?key=src/counted.py", alice);
-    assertEquals(before + 5, service.database().count("audit_log"), "AUD-1: five mutation requests, five rows; reads none");
-    assertEquals(List.of("ok", "error", "ok", "error", "ok"), service.database()
+    assertEquals(before + 6, service.database().count("audit_log"), "AUD-1, ENF-5: five mutations and one read, six rows");
+    assertEquals(List.of("ok", "error", "ok", "error", "ok", "ok"), service.database()
         .query("SELECT outcome FROM audit_log WHERE resource = 'src/counted.py' ORDER BY id").stream()
         .map(row -> (String) row.get("outcome")).toList());
   }

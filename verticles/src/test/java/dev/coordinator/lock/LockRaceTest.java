@@ -65,7 +65,7 @@ class LockRaceTest {
         int choice = random.nextInt(10);
         if (choice < 5) {
           acquire(http, key);
-        } else if (choice < 7) {
+        } else if (choice < 8) {
           release(http, key, random.nextBoolean());
         } else {
           renew(http, key);
@@ -190,7 +190,7 @@ class LockRaceTest {
   }
 
   private static void check(List<Belief> history, long seed) {
-    assertTrue(history.size() >= 10, "seed=" + seed + ": too little contention to learn anything: " + history.size());
+    assertTrue(history.size() >= 2 * KEYS.size(), "seed=" + seed + ": too few grants to learn anything: " + history.size());
     Set<Long> tokens = new HashSet<>();
     for (Belief belief : history) {
       assertTrue(tokens.add(belief.token()), "seed=" + seed + ": LOCK-2 token " + belief.token() + " granted twice");
