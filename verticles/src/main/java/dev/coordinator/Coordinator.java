@@ -13,6 +13,7 @@ import dev.coordinator.lock.LockVerticle;
 import dev.coordinator.policy.CedarPolicies;
 import dev.coordinator.policy.CedarPolicyEngine;
 import dev.coordinator.policy.DomainGate;
+import dev.coordinator.policy.Guardrails;
 import dev.coordinator.policy.NativePolicyEngine;
 import dev.coordinator.policy.PolicyEngine;
 import dev.coordinator.policy.PolicyVerticle;
@@ -50,12 +51,13 @@ public final class Coordinator {
       return Future.failedFuture(new IllegalArgumentException("the policy set does not validate: " + e.getMessage()));
     }
     int poolSize = config.dbPoolSize();
+    Guardrails guardrails = new Guardrails();
     List<String> inner = new ArrayList<>();
     return vertx.deployVerticle(new HealthVerticle(database, poolSize)).onSuccess(inner::add)
-        .compose(id -> vertx.deployVerticle(new PolicyVerticle(database, poolSize, engine, config.enforcement(), stamp)))
+        .compose(id -> vertx.deployVerticle(new PolicyVerticle(database, poolSize, engine, config.enforcement(), stamp, guardrails)))
         .onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new LockVerticle(database, poolSize))).onSuccess(inner::add)
-        .compose(id -> vertx.deployVerticle(new QueueVerticle(database, poolSize, config.sweepIntervalMs())))
+        .compose(id -> vertx.deployVerticle(new QueueVerticle(database, poolSize, config.sweepIntervalMs(), guardrails)))
         .onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new SessionVerticle(database, poolSize, config.sessionTimeoutSeconds(),
             config.sweepIntervalMs())))

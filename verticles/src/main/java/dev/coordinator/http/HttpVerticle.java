@@ -131,6 +131,7 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/v1/policy/validate").handler(command(context -> PolicyRequests.validate(RequestParts.object(context))));
     router.post("/v1/policy/reload").handler(command(context -> JsonArgs.read(RequestParts.object(context),
         args -> new PolicyCommand.Reload())));
+    router.post("/v1/guardrails/check").handler(command(context -> PolicyRequests.checkGuardrails(RequestParts.object(context))));
     router.get("/v1/profile").handler(command(context -> {
       RequestParts.onlyQueryParams(context, Set.of(), Set.of());
       return new PolicyCommand.Profile();

@@ -24,8 +24,10 @@ final class PolicyOperations implements PolicyCommand.Handler<Future<Reply>> {
   private final Authorized authorized;
   private final Principal caller;
   private final Pool pool;
+  private final Guardrails guardrails;
 
-  PolicyOperations(PolicyEngine engine, Authorized authorized, Pool pool) {
+  PolicyOperations(PolicyEngine engine, Authorized authorized, Pool pool, Guardrails guardrails) {
+    this.guardrails = guardrails;
     this.engine = engine;
     this.authorized = authorized;
     this.caller = authorized.principal();
@@ -78,6 +80,17 @@ final class PolicyOperations implements PolicyCommand.Handler<Future<Reply>> {
         .addString(reply instanceof Reply.Success ? "ok" : "error").addValue(result);
     Reply answer = reply;
     return pool.preparedQuery(AuditSql.INSERT).execute(audit).map(done -> answer);
+  }
+
+  @Override
+  public Future<Reply> checkGuardrails(PolicyCommand.CheckGuardrails command) {
+    List<Guardrails.Violation> violations = guardrails.check(GuardedText.of(command).orElseThrow(), caller.trust());
+    JsonObject answer = new JsonObject().put("safe", violations.stream().noneMatch(Guardrails.Violation::blocked))
+        .put("violations", Guardrails.Violation.toJson(violations));
+    Future<Void> recorded = violations.isEmpty() ? Future.succeededFuture()
+        : GuardrailRecord.write(pool, authorized.envelope(), caller, authorized.decision(), GuardrailRecord.MATCH_ACTION,
+            "ok", violations);
+    return recorded.map(done -> Reply.success(new Document(answer)));
   }
 
   private CedarPolicies cedarPolicies() {

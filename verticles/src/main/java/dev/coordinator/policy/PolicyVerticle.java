@@ -29,7 +29,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.util.List;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one gate every command passes. It resolves the caller's profile from the database (never
@@ -37,6 +40,7 @@ import java.util.UUID;
  * or forwards the command to its domain verticle stamped with the decision.
  */
 public final class PolicyVerticle extends PooledVerticle {
+  private static final Logger LOG = LoggerFactory.getLogger(PolicyVerticle.class);
   /** How long a domain verticle may take beyond the command's own wait before the caller hears TIMEOUT. */
   public static final long DOMAIN_TIMEOUT_MS = 30_000;
   static final String PROFILE_CHANNEL = "coordinator_agents";
@@ -46,11 +50,14 @@ public final class PolicyVerticle extends PooledVerticle {
   private final PolicyEngine engine;
   private final Enforcement enforcement;
   private final Object stamp;
+  private final Guardrails guardrails;
   private ProfileCache profiles;
   private PgSubscriber subscriber;
 
-  public PolicyVerticle(DatabaseUrl database, int poolSize, PolicyEngine engine, Enforcement enforcement, Object stamp) {
+  public PolicyVerticle(DatabaseUrl database, int poolSize, PolicyEngine engine, Enforcement enforcement, Object stamp,
+                        Guardrails guardrails) {
     super(database, poolSize);
+    this.guardrails = guardrails;
     this.engine = engine;
     this.enforcement = enforcement;
     this.stamp = stamp;
@@ -63,14 +70,17 @@ public final class PolicyVerticle extends PooledVerticle {
         .reconnectPolicy(attempt -> Math.min(5_000L, 100L * (attempt + 1)));
     subscriber.channel(PROFILE_CHANNEL)
         .subscribeHandler(ignored -> profiles.caching(true))
-        .handler(agentId -> profiles.invalidate());
+        .handler(changed -> {
+          profiles.invalidate();
+          guardrails.load(pool).onFailure(error -> LOG.error("guardrails could not be reloaded; the old set stays", error));
+        });
     subscriber.closeHandler(ignored -> profiles.caching(false));
-    return Future.all(
+    return guardrails.load(pool).compose(loaded -> Future.all(
         vertx.eventBus().<Authenticate>localConsumer(Addresses.AUTHENTICATE, this::authenticate).completion(),
         vertx.eventBus().<Envelope>localConsumer(Addresses.POLICY, this::decide).completion(),
         serve(Addresses.POLICY_ADMIN, authorized -> ((PolicyCommand) authorized.command())
-            .accept(new PolicyOperations(engine, authorized, pool))),
-        subscriber.connect().recover(error -> Future.succeededFuture()));
+            .accept(new PolicyOperations(engine, authorized, pool, guardrails))),
+        subscriber.connect().recover(error -> Future.succeededFuture())));
   }
 
   @Override
@@ -103,9 +113,11 @@ public final class PolicyVerticle extends PooledVerticle {
     if (!decision.allowed()) {
       return deny(envelope, principal, decision);
     }
-    return sessionProblem(envelope, principal).compose(problem -> problem != null
-        ? Future.succeededFuture(problem)
-        : forward(new Authorized(envelope, principal, decision, stamp)))
+    return guard(envelope, principal, decision)
+        .compose(blocked -> blocked != null ? Future.succeededFuture(blocked) : sessionProblem(envelope, principal))
+        .compose(problem -> problem != null
+            ? Future.succeededFuture(problem)
+            : forward(new Authorized(envelope, principal, decision, stamp)))
         .compose(reply -> command.mutates() ? Future.succeededFuture(reply) : auditRead(envelope, principal, decision, reply));
   }
 
@@ -121,6 +133,43 @@ public final class PolicyVerticle extends PooledVerticle {
         .addString(reply instanceof Reply.Success ? "ok" : "error")
         .addValue(reply instanceof Reply.Failure failure ? new JsonObject().put("error", failure.code().name()) : null);
     return pool.preparedQuery(AuditSql.INSERT).execute(audit).map(done -> reply);
+  }
+
+  /**
+   * ENF-3, ENF-4: checks the text a command carries against the guardrails, for the caller's
+   * trust, and records every match. Null when the command may go on; a GUARDRAIL_BLOCKED reply
+   * (audited as the request's denial) when a blocking pattern matched and trust does not bypass
+   * it; a denial when the check itself failed (fail closed).
+   */
+  private Future<Reply> guard(Envelope envelope, Principal principal, Decision decision) {
+    Command command = envelope.command();
+    var text = GuardedText.of(command);
+    if (text.isEmpty() || command instanceof PolicyCommand) {
+      return Future.succeededFuture();
+    }
+    List<Guardrails.Violation> violations;
+    try {
+      violations = guardrails.check(text.get(), principal.trust());
+    } catch (RuntimeException e) {
+      LOG.error("guardrail check failed; denying", e);
+      return deny(envelope, principal, new Decision(false, false, "the guardrail check failed, so the request is denied",
+          decision.engine(), List.of()));
+    }
+    if (violations.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    boolean blocked = violations.stream().anyMatch(Guardrails.Violation::blocked) && enforcement == Enforcement.ENFORCE;
+    if (!blocked) {
+      return GuardrailRecord.write(pool, envelope, principal, decision, GuardrailRecord.MATCH_ACTION, "ok", violations)
+          .map(done -> null);
+    }
+    String reason = "blocked by guardrails " + violations.stream().filter(Guardrails.Violation::blocked)
+        .map(Guardrails.Violation::pattern).distinct().toList() + " for trust " + principal.trust();
+    Decision denial = new Decision(false, false, reason, decision.engine(), decision.policies());
+    Reply reply = new Reply.Failure(ErrorCode.GUARDRAIL_BLOCKED, reason,
+        new JsonObject().put("violations", Guardrails.Violation.toJson(violations)));
+    return GuardrailRecord.write(pool, envelope, principal, denial, command.actionName(), "blocked", violations)
+        .map(done -> reply);
   }
 
   private Future<Reply> forward(Authorized authorized) {

@@ -9,6 +9,8 @@ import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.domain.Idempotency;
+import dev.coordinator.policy.GuardedText;
+import dev.coordinator.policy.Guardrails;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -29,8 +31,11 @@ public final class QueueVerticle extends PooledVerticle {
   private long sweeper;
   private boolean sweeping;
 
-  public QueueVerticle(DatabaseUrl database, int poolSize, long sweepIntervalMs) {
+  private final Guardrails guardrails;
+
+  public QueueVerticle(DatabaseUrl database, int poolSize, long sweepIntervalMs, Guardrails guardrails) {
     super(database, poolSize);
+    this.guardrails = guardrails;
     this.sweepIntervalMs = sweepIntervalMs;
   }
 
@@ -83,7 +88,8 @@ public final class QueueVerticle extends PooledVerticle {
 
     @Override
     public Future<Reply> submit(TaskCommand.Submit command) {
-      return idempotency.run(authorized, client -> TaskStore.submit(client, authorized, command))
+      return idempotency.run(authorized, client -> TaskStore.submit(client, authorized, command,
+          guardrails.trustNeeded(GuardedText.of(command).orElseThrow())))
           .onSuccess(reply -> {
             if (reply instanceof Reply.Success) {
               announce(command.taskType());

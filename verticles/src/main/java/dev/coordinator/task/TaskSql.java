@@ -49,7 +49,7 @@ public final class TaskSql {
 
   /**
    * $9 id, $10 task type, $11 description, $12 input (JSON text), $13 priority, $14 dependencies,
-   * $15 max attempts, $16 deadline. Nothing is stored unless every dependency exists; a task whose
+   * $15 max attempts, $16 deadline, $17 the trust a claimant needs (guardrails). Nothing is stored unless every dependency exists; a task whose
    * dependency already failed or was cancelled is stored cancelled.
    */
   static final String SUBMIT = """
@@ -61,11 +61,11 @@ public final class TaskSql {
                 WHERE status IN ('failed', 'cancelled')) AS doomed_by
       ), inserted AS (
         INSERT INTO tasks (id, task_type, description, input, priority, status, depends_on, submitted_by,
-                           max_attempts, deadline, error, completed_at)
+                           max_attempts, deadline, error, completed_at, claim_trust)
         SELECT $9::uuid, $10::text, $11::text, $12::text::jsonb, $13::integer,
                CASE WHEN v.doomed_by IS NULL THEN 'pending' ELSE 'cancelled' END, $14::uuid[], $1, $15::integer,
                $16::timestamptz, CASE WHEN v.doomed_by IS NULL THEN NULL ELSE 'dependency ' || v.doomed_by END,
-               CASE WHEN v.doomed_by IS NULL THEN NULL ELSE now() END
+               CASE WHEN v.doomed_by IS NULL THEN NULL ELSE now() END, $17::smallint
         FROM verdict v WHERE v.known
         RETURNING *
       ), linked AS (
@@ -79,11 +79,16 @@ public final class TaskSql {
       )
       SELECT to_jsonb(i) AS task FROM verdict v LEFT JOIN inserted i ON true""".formatted(AuditSql.COLUMNS, AuditSql.CONTEXT);
 
-  /** $9 task types (empty: any), $10 lease seconds. The most urgent claimable task, or no row. */
+  /**
+   * $9 task types (empty: any), $10 lease seconds, $11 the claimant's trust. The most urgent
+   * claimable task, or no row; a task whose text needs more trust than the claimant has is left
+   * for one that has it.
+   */
   static final String CLAIM = """
       WITH candidate AS (
         SELECT t.id FROM tasks t
         WHERE t.status = 'pending' AND (cardinality($9::text[]) = 0 OR t.task_type = ANY($9::text[]))
+          AND t.claim_trust <= $11::integer
           AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on
                           WHERE d.task = t.id AND dep.status <> 'completed')
         ORDER BY t.priority, t.seq

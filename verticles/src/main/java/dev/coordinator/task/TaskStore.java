@@ -22,12 +22,14 @@ final class TaskStore {
   private TaskStore() {
   }
 
-  static Future<Reply> submit(SqlClient client, Authorized authorized, TaskCommand.Submit submit) {
+  /** {@code claimTrust}: the trust a claimant needs to pass the guardrails the task's text trips. */
+  static Future<Reply> submit(SqlClient client, Authorized authorized, TaskCommand.Submit submit, int claimTrust) {
     Tuple args = context(authorized).addValue(UUID.randomUUID()).addString(submit.taskType())
         .addString(submit.description()).addString(json(submit.input())).addInteger(submit.priority())
         .addArrayOfUUID(submit.dependsOn().stream().map(UUID::fromString).toArray(UUID[]::new))
         .addInteger(submit.maxAttempts())
-        .addValue(submit.deadline() == null ? null : submit.deadline().atOffset(ZoneOffset.UTC));
+        .addValue(submit.deadline() == null ? null : submit.deadline().atOffset(ZoneOffset.UTC))
+        .addInteger(claimTrust);
     return client.preparedQuery(TaskSql.SUBMIT).execute(args).map(rows -> {
       JsonObject task = rows.iterator().next().getJsonObject("task");
       return task == null
@@ -40,7 +42,7 @@ final class TaskStore {
   /** The claimed task, or null when nothing is claimable. */
   static Future<Task> claim(SqlClient client, Authorized authorized, TaskCommand.Claim claim) {
     Tuple args = context(authorized).addArrayOfString(claim.taskTypes().toArray(String[]::new))
-        .addInteger(claim.leaseSeconds());
+        .addInteger(claim.leaseSeconds()).addInteger(authorized.principal().trust());
     return client.preparedQuery(TaskSql.CLAIM).execute(args)
         .map(rows -> rows.size() == 0 ? null : TaskRows.task(rows.iterator().next().getJsonObject("task")));
   }

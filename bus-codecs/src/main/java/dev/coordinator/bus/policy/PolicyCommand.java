@@ -15,6 +15,8 @@ public sealed interface PolicyCommand extends Command {
     R profile(Profile command);
 
     R reload(Reload command);
+
+    R checkGuardrails(CheckGuardrails command);
   }
 
   <R> R accept(Handler<R> handler);
@@ -75,6 +77,24 @@ public sealed interface PolicyCommand extends Command {
     @Override
     public String resource() {
       return "policy";
+    }
+  }
+
+  /** Which guardrails a text (and file paths) would trip for the caller. Matches are recorded. */
+  @Action(value = "check_guardrails", mutates = false)
+  record CheckGuardrails(String text, java.util.List<String> filePaths) implements PolicyCommand {
+    public CheckGuardrails {
+      filePaths = java.util.List.copyOf(filePaths);
+    }
+
+    @Override
+    public <R> R accept(Handler<R> handler) {
+      return handler.checkGuardrails(this);
+    }
+
+    @Override
+    public String resource() {
+      return "guardrails";
     }
   }
 }

@@ -16,6 +16,14 @@ public final class PolicyRequests {
         args.optionalString("resource", 512)));
   }
 
+  public static PolicyCommand.CheckGuardrails checkGuardrails(JsonObject body) {
+    return JsonArgs.read(body, args -> {
+      java.util.List<String> paths = args.optionalStringList("file_paths", 1_000, 4_096);
+      return new PolicyCommand.CheckGuardrails(args.requiredString("text", MAX_POLICY_TEXT * 4),
+          paths == null ? java.util.List.of() : paths);
+    });
+  }
+
   public static PolicyCommand.Validate validate(JsonObject body) {
     return JsonArgs.read(body, args -> {
       String text = args.requiredString("policy_text", MAX_POLICY_TEXT);
