@@ -14,13 +14,13 @@ import java.util.List;
 
 /** Writes the matches of one guardrail check: a violation row each, and one audit row for the check. */
 final class GuardrailRecord {
-  /** $9 action, $10 resource, $11 outcome, $12 result; $13 trust; then the violations column by column. */
+  /** $9 audit action, $10 resource, $11 outcome, $12 result; $13 trust; $14 the request's action; then the violations column by column. */
   static final String RECORD = """
       WITH violations AS (
         INSERT INTO guardrail_violations (agent, trust, request_id, action, resource, guardrail, category, severity,
                                           matched_text, blocked, bypassed)
-        SELECT $1, $13::smallint, $4, $9::text, $10::text, v.*
-        FROM unnest($14::text[], $15::text[], $16::text[], $17::text[], $18::boolean[], $19::boolean[]) AS v
+        SELECT $1, $13::smallint, $4, $14::text, $10::text, v.*
+        FROM unnest($15::text[], $16::text[], $17::text[], $18::text[], $19::boolean[], $20::boolean[]) AS v
       )
       INSERT INTO audit_log (%1$s) VALUES (%2$s, $9::text, $10::text, $11::text, $12::jsonb)"""
       .formatted(AuditSql.COLUMNS, AuditSql.CONTEXT);
@@ -38,7 +38,7 @@ final class GuardrailRecord {
     JsonObject result = new JsonObject().put("trust", principal.trust()).put("violations", Violation.toJson(violations));
     Tuple args = AuditContext.tuple(envelope, principal.type(), decision)
         .addString(action).addString(envelope.command().resource()).addString(outcome).addValue(result)
-        .addInteger(principal.trust())
+        .addInteger(principal.trust()).addString(envelope.command().actionName())
         .addArrayOfString(violations.stream().map(Violation::pattern).toArray(String[]::new))
         .addArrayOfString(violations.stream().map(Violation::category).toArray(String[]::new))
         .addArrayOfString(violations.stream().map(Violation::severity).toArray(String[]::new))
