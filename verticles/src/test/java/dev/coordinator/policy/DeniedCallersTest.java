@@ -123,6 +123,24 @@ class DeniedCallersTest {
         "SELECT count(*) FROM audit_log WHERE agent = ? AND outcome <> 'denied'", agent));
   }
 
+  @ParameterizedTest(name = "POL-2 {0} by enough trust")
+  @MethodSource("mutations")
+  void aCallerWithEnoughTrustIsNotDenied(Class<?> mutation) {
+    Sample sample = samples.get(mutation);
+    int trust = Commands.action(mutation).admin() ? 3 : 2;
+    String key = service.agent("able-" + trust + "-" + mutation.getSimpleName().toLowerCase(), "claude_code", trust);
+    Http.Response response = http.send(sample.method(), sample.path(), key,
+        sample.body() == null ? null : sample.body().encode());
+    boolean deniedByPolicy = response.status() == 403
+        && response.json().getJsonObject("error").getJsonObject("details").containsKey("engine");
+    assertTrue(!deniedByPolicy, "POL-2: trust " + trust + " may run " + mutation.getSimpleName()
+        + " (it may still fail for its own reasons, such as cancelling someone else's task): " + response);
+  }
+
+  static Stream<Class<?>> mutations() {
+    return Commands.mutations().stream();
+  }
+
   @Test
   void trustOneReadsAndTrustZeroDoesNot() {
     String reader = service.agent("reader", "claude_code", 1);
