@@ -73,8 +73,9 @@ public final class CedarPolicyEngine implements PolicyEngine {
     Entity resourceEntity = new Entity(resource, Map.of("kind", new PrimString(request.resourceKind())), Set.of());
     Set<EntityUID> groups = request.group().map(group -> Set.of(ACTION.of(group))).orElse(Set.of());
     Entity actionEntity = new Entity(action, Map.of(), groups);
-    Map<String, Value> context = Map.of("name", new PrimString(request.action()),
-        "reads_others", new PrimBool(request.readsOthers()));
+    Map<String, Value> context = new java.util.HashMap<>(Map.of("name", new PrimString(request.action()),
+        "reads_others", new PrimBool(request.readsOthers())));
+    request.numbers().forEach((name, number) -> context.put(name, new PrimLong(number)));
     Set<Entity> entities = new java.util.HashSet<>(Set.of(agentEntity, resourceEntity, actionEntity));
     groups.forEach(group -> entities.add(new Entity(group, Map.of(), Set.of())));
     try {

@@ -5,7 +5,11 @@ import dev.coordinator.bus.Command;
 import dev.coordinator.bus.Commands;
 import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.audit.AuditCommand;
+import dev.coordinator.domain.CommandJson;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What an engine decides on: the action by name and its group ({@code read}, {@code write},
@@ -13,7 +17,19 @@ import java.util.Optional;
  * resource, and whether the command reads another agent's audit entries.
  */
 public record PolicyRequest(String action, Optional<String> group, String resourceKind, String resource,
-                            boolean readsOthers) {
+                            boolean readsOthers, Map<String, Long> numbers) {
+  /** The numbers a command may carry that policies can weigh (see the schema's CommandContext). */
+  public static final Set<String> NUMBERS = Set.of("ttl_seconds", "wait_ms", "priority", "max_attempts", "lease_seconds",
+      "limit");
+
+  public PolicyRequest {
+    numbers = Map.copyOf(numbers);
+  }
+
+  public PolicyRequest(String action, Optional<String> group, String resourceKind, String resource, boolean readsOthers) {
+    this(action, group, resourceKind, resource, readsOthers, Map.of());
+  }
+
   public static final String READ = "read";
   public static final String WRITE = "write";
   public static final String ADMIN = "admin";
@@ -21,7 +37,17 @@ public record PolicyRequest(String action, Optional<String> group, String resour
   /** The request a command makes for its caller. */
   public static PolicyRequest of(Principal principal, Command command) {
     return new PolicyRequest(command.actionName(), Optional.of(group(Commands.action(command.getClass()))),
-        Commands.kindOf(command.getClass()), command.resource(), readsOthers(principal, command));
+        Commands.kindOf(command.getClass()), command.resource(), readsOthers(principal, command), numbers(command));
+  }
+
+  private static Map<String, Long> numbers(Command command) {
+    Map<String, Long> numbers = new HashMap<>();
+    CommandJson.of(command).forEach(field -> {
+      if (NUMBERS.contains(field.getKey()) && field.getValue() instanceof Number number) {
+        numbers.put(field.getKey(), number.longValue());
+      }
+    });
+    return numbers;
   }
 
   /** A request for an action given by name (a dry run), which may not exist. */

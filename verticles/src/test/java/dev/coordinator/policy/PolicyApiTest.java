@@ -122,6 +122,24 @@ class PolicyApiTest {
   }
 
   @Test
+  void policiesSeeWhatTheCommandCarries() throws IOException {
+    copyPolicies();
+    Files.writeString(policyDir.resolve("long-locks.cedar"), """
+        // Locks longer than an hour need admin trust.
+        forbid (principal, action == Action::"acquire_lock", resource)
+        when { context has ttl_seconds && context.ttl_seconds > 3600 && principal.trust < 3 };""");
+    try (TestService service = TestService.start("--policy-dir", policyDir.toString())) {
+      String writer = service.agent("writer", "claude_code", 2);
+      Http.Response tooLong = service.http().post("/v1/locks/acquire", writer,
+          new JsonObject().put("key", "src/long.py").put("ttl_seconds", 7200));
+      assertEquals(403, tooLong.status(), tooLong::toString);
+      assertTrue(tooLong.json().getJsonObject("error").getJsonObject("details").getJsonArray("policies").contains("long-locks"));
+      assertEquals(200, service.http().post("/v1/locks/acquire", writer,
+          new JsonObject().put("key", "src/long.py").put("ttl_seconds", 600)).status());
+    }
+  }
+
+  @Test
   void theNativeEngineBehavesTheSame() {
     try (TestService service = TestService.start("--policy-engine", "native")) {
       Http http = service.http();
