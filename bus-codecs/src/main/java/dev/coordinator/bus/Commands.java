@@ -52,38 +52,29 @@ public final class Commands {
 
   /** What kind of thing a command is about, for policies: lock, task, session, handoff, memory, audit, policy. */
   public static String kindOf(Class<?> type) {
-    Class<?> family = FAMILIES.stream().filter(f -> f.isAssignableFrom(type)).findFirst()
-        .orElseThrow(() -> new IllegalStateException(type + " is in no command family"));
-    return KINDS.get(family);
+    return familyOf(type).kind();
   }
-
-  private static final Map<Class<?>, String> KINDS = Map.of(LockCommand.class, "lock", TaskCommand.class, "task",
-      SessionCommand.class, "session", HandoffCommand.class, "handoff", MemoryCommand.class, "memory",
-      AuditCommand.class, "audit", PolicyCommand.class, "policy");
 
   /** The domain address that owns a command. */
   public static String addressOf(Command command) {
-    if (command instanceof LockCommand) {
-      return Addresses.LOCKS;
-    }
-    if (command instanceof TaskCommand) {
-      return Addresses.TASKS;
-    }
-    if (command instanceof SessionCommand) {
-      return Addresses.SESSIONS;
-    }
-    if (command instanceof HandoffCommand) {
-      return Addresses.HANDOFFS;
-    }
-    if (command instanceof MemoryCommand) {
-      return Addresses.MEMORIES;
-    }
-    if (command instanceof AuditCommand) {
-      return Addresses.AUDIT;
-    }
-    if (command instanceof PolicyCommand) {
-      return Addresses.POLICY_ADMIN;
-    }
-    throw new IllegalStateException("no domain address for " + command.getClass().getName());
+    return familyOf(command.getClass()).address();
   }
+
+  private static Family familyOf(Class<?> type) {
+    return FAMILIES.stream().filter(family -> family.isAssignableFrom(type)).findFirst().map(TABLE::get)
+        .orElseThrow(() -> new IllegalStateException(type.getName() + " is in no command family"));
+  }
+
+  /** What each family is about, and where its commands go. */
+  private record Family(String kind, String address) {
+  }
+
+  private static final Map<Class<?>, Family> TABLE = Map.of(
+      LockCommand.class, new Family("lock", Addresses.LOCKS),
+      TaskCommand.class, new Family("task", Addresses.TASKS),
+      SessionCommand.class, new Family("session", Addresses.SESSIONS),
+      HandoffCommand.class, new Family("handoff", Addresses.HANDOFFS),
+      MemoryCommand.class, new Family("memory", Addresses.MEMORIES),
+      AuditCommand.class, new Family("audit", Addresses.AUDIT),
+      PolicyCommand.class, new Family("policy", Addresses.POLICY_ADMIN));
 }

@@ -36,6 +36,7 @@ class CommandsTest {
       assertTrue(family.isSealed(), family + " is sealed");
       for (Class<?> type : family.getPermittedSubclasses()) {
         assertTrue(type.isRecord(), type + " is a record");
+        assertNotNull(Commands.kindOf(type), type + " has a resource kind");
       }
     }
   }
