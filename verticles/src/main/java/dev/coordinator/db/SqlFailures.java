@@ -50,6 +50,11 @@ public final class SqlFailures {
         && error.getMessage().contains("Timeout") && error.getMessage().contains("connection");
   }
 
+  /** True when PostgreSQL broke a deadlock by rolling this transaction back (SQLSTATE 40P01). */
+  public static boolean isDeadlock(Throwable error) {
+    return error instanceof PgException pg && "40P01".equals(pg.getSqlState());
+  }
+
   /** True when a statement failed on a unique constraint (SQLSTATE 23505). */
   public static boolean isUniqueViolation(Throwable error) {
     return error instanceof PgException pg && "23505".equals(pg.getSqlState());

@@ -31,6 +31,7 @@ public final class Idempotency {
   static final String STORE =
       "INSERT INTO idempotency_keys (agent, key, request_hash, reply) VALUES ($1, $2, $3, $4::json)";
 
+  private static final int DEADLOCK_RETRIES = 3;
   private final Pool pool;
 
   public Idempotency(Pool pool) {
@@ -49,6 +50,20 @@ public final class Idempotency {
    * it will try again).
    */
   public Future<Reply> run(Authorized authorized, Predicate<Reply> keep, Function<SqlClient, Future<Reply>> attempt) {
+    return retryDeadlocks(() -> once(authorized, keep, attempt), DEADLOCK_RETRIES);
+  }
+
+  /**
+   * A transaction PostgreSQL chose as a deadlock victim was rolled back whole (two cascades that
+   * cancel overlapping dependents can meet head on), so running it again is safe.
+   */
+  private static Future<Reply> retryDeadlocks(java.util.function.Supplier<Future<Reply>> run, int retries) {
+    return run.get().recover(error -> retries > 0 && SqlFailures.isDeadlock(error)
+        ? retryDeadlocks(run, retries - 1)
+        : Future.failedFuture(error));
+  }
+
+  private Future<Reply> once(Authorized authorized, Predicate<Reply> keep, Function<SqlClient, Future<Reply>> attempt) {
     String key = authorized.envelope().idempotencyKey();
     if (key == null || !authorized.command().mutates()) {
       return attempt.apply(pool);
