@@ -10,6 +10,7 @@ import dev.coordinator.http.HttpVerticle;
 import dev.coordinator.memory.MemoryVerticle;
 import dev.coordinator.session.SessionVerticle;
 import dev.coordinator.lock.LockVerticle;
+import dev.coordinator.mcp.McpSessions;
 import dev.coordinator.policy.CedarPolicies;
 import dev.coordinator.policy.CedarPolicyEngine;
 import dev.coordinator.policy.DomainGate;
@@ -52,6 +53,7 @@ public final class Coordinator {
     }
     int poolSize = config.dbPoolSize();
     Guardrails guardrails = new Guardrails();
+    McpSessions mcpSessions = new McpSessions();
     List<String> inner = new ArrayList<>();
     return vertx.deployVerticle(new HealthVerticle(database, poolSize)).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new PolicyVerticle(database, poolSize, engine, config.enforcement(), stamp, guardrails)))
@@ -65,7 +67,7 @@ public final class Coordinator {
         .compose(id -> vertx.deployVerticle(new HandoffVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new MemoryVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new AuditVerticle(database, poolSize))).onSuccess(inner::add)
-        .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config),
+        .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, mcpSessions),
             new DeploymentOptions().setInstances(httpInstances())))
         .map(http -> new Coordinator(vertx, http, List.copyOf(inner)))
         .recover(error -> undeploy(vertx, inner).transform(ignored -> Future.failedFuture(error)));

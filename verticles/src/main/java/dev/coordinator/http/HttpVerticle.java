@@ -18,14 +18,13 @@ import dev.coordinator.bus.memory.MemoryRequests;
 import dev.coordinator.bus.session.SessionRequests;
 import dev.coordinator.bus.task.TaskRequests;
 import dev.coordinator.config.CoordinatorConfig;
-import dev.coordinator.policy.PolicyVerticle;
+import dev.coordinator.mcp.McpHttp;
+import dev.coordinator.mcp.McpProtocol;
+import dev.coordinator.mcp.McpSessions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -47,15 +46,15 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
   private static final String REQUEST_ID = "request-id";
   private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-  /** Longer than the policy verticle's own deadline, so the caller hears its TIMEOUT reply. */
-  private static final long POLICY_TIMEOUT_MS = PolicyVerticle.DOMAIN_TIMEOUT_MS + 5_000;
   static final long SHUTDOWN_GRACE_SECONDS = 10;
 
   private final CoordinatorConfig config;
+  private final McpSessions mcpSessions;
   private HttpServer server;
 
-  public HttpVerticle(CoordinatorConfig config) {
+  public HttpVerticle(CoordinatorConfig config, McpSessions mcpSessions) {
     this.config = config;
+    this.mcpSessions = mcpSessions;
   }
 
   @Override
@@ -82,6 +81,12 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health").handler(this::health);
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
     router.route("/v1/*").handler(new Authentication(vertx.eventBus()));
+    router.route("/mcp").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
+    router.route("/mcp").handler(new Authentication(vertx.eventBus()));
+    McpHttp mcp = new McpHttp(new McpProtocol(vertx.eventBus()), mcpSessions, Authentication::principal);
+    router.post("/mcp").handler(mcp::post);
+    router.delete("/mcp").handler(mcp::delete);
+    router.get("/mcp").handler(mcp::get);
 
     router.post("/v1/locks/acquire").handler(command(context -> LockRequests.acquire(RequestParts.object(context))));
     router.post("/v1/locks/release").handler(command(context -> LockRequests.release(RequestParts.object(context))));
@@ -199,19 +204,9 @@ public final class HttpVerticle extends VerticleBase {
         Responses.failure(context, e.failure());
         return;
       }
-      DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(POLICY_TIMEOUT_MS + envelope.command().waitMs());
-      vertx.eventBus().<Reply>request(Addresses.POLICY, envelope, delivery)
-          .map(Message::body)
-          .otherwise(HttpVerticle::busFailure)
+      PolicyClient.send(vertx.eventBus(), envelope)
           .onSuccess(reply -> Responses.reply(context, successStatus, reply));
     };
-  }
-
-  private static Reply busFailure(Throwable error) {
-    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
-      return Reply.Failure.of(ErrorCode.TIMEOUT, "no answer in time; the outcome is unknown, retry with the same Idempotency-Key");
-    }
-    return Reply.Failure.of(ErrorCode.UNAVAILABLE, "the service is not ready; nothing was changed");
   }
 
   private static void failure(RoutingContext context, ErrorCode code, String message) {

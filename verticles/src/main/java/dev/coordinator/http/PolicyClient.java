@@ -1,0 +1,37 @@
+package dev.coordinator.http;
+
+import dev.coordinator.bus.Addresses;
+import dev.coordinator.bus.Envelope;
+import dev.coordinator.bus.ErrorCode;
+import dev.coordinator.bus.Reply;
+import dev.coordinator.policy.PolicyVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+
+/** How an entry point hands a command to the policy verticle: the one way in, for REST and MCP alike. */
+public final class PolicyClient {
+  /** Longer than the policy verticle's own deadline, so the caller hears its TIMEOUT reply. */
+  private static final long POLICY_TIMEOUT_MS = PolicyVerticle.DOMAIN_TIMEOUT_MS + 5_000;
+
+  private PolicyClient() {
+  }
+
+  /** The command's reply; never a failed future. */
+  public static Future<Reply> send(EventBus bus, Envelope envelope) {
+    DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(POLICY_TIMEOUT_MS + envelope.command().waitMs());
+    return bus.<Reply>request(Addresses.POLICY, envelope, delivery)
+        .map(Message::body)
+        .otherwise(PolicyClient::busFailure);
+  }
+
+  private static Reply busFailure(Throwable error) {
+    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
+      return Reply.Failure.of(ErrorCode.TIMEOUT, "no answer in time; the outcome is unknown, retry with the same Idempotency-Key");
+    }
+    return Reply.Failure.of(ErrorCode.UNAVAILABLE, "the service is not ready; nothing was changed");
+  }
+}

@@ -1,0 +1,58 @@
+package dev.coordinator.mcp;
+
+import io.vertx.core.json.JsonObject;
+
+/** JSON-RPC 2.0 messages and the error codes MCP uses. */
+final class JsonRpc {
+  static final int PARSE_ERROR = -32700;
+  static final int INVALID_REQUEST = -32600;
+  static final int METHOD_NOT_FOUND = -32601;
+  static final int INVALID_PARAMS = -32602;
+  static final int INTERNAL_ERROR = -32603;
+
+  private JsonRpc() {
+  }
+
+  /** {@code id} is echoed exactly as it came (string or number), or null when it could not be read. */
+  static JsonObject result(Object id, JsonObject result) {
+    return new JsonObject().put("jsonrpc", "2.0").put("id", id).put("result", result);
+  }
+
+  static JsonObject error(Object id, int code, String message) {
+    return new JsonObject().put("jsonrpc", "2.0").put("id", id)
+        .put("error", new JsonObject().put("code", code).put("message", message));
+  }
+
+  /** A request has a method and an id; a notification has a method and no id. */
+  static boolean isRequest(JsonObject message) {
+    return message.containsKey("id") && message.containsKey("method");
+  }
+
+  static boolean isNotification(JsonObject message) {
+    return !message.containsKey("id") && message.containsKey("method");
+  }
+
+  /** A client's answer to something the server asked: accepted, never answered. */
+  static boolean isResponse(JsonObject message) {
+    return !message.containsKey("method") && (message.containsKey("result") || message.containsKey("error"));
+  }
+
+  /** Why a message is not a valid JSON-RPC 2.0 message, or null. */
+  static String invalid(JsonObject message) {
+    if (!"2.0".equals(message.getValue("jsonrpc"))) {
+      return "jsonrpc must be \"2.0\"";
+    }
+    Object id = message.getValue("id");
+    if (message.containsKey("id") && !(id instanceof String || id instanceof Number)) {
+      return "id must be a string or a number";
+    }
+    Object method = message.getValue("method");
+    if (message.containsKey("method") && !(method instanceof String)) {
+      return "method must be a string";
+    }
+    if (!message.containsKey("method") && !isResponse(message)) {
+      return "a message needs a method";
+    }
+    return null;
+  }
+}

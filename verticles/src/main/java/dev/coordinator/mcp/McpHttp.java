@@ -1,0 +1,122 @@
+package dev.coordinator.mcp;
+
+import dev.coordinator.bus.Principal;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
+
+/**
+ * MCP's Streamable HTTP transport on {@code /mcp}, answering with JSON (never a stream):
+ * {@code initialize} opens a session ({@code Mcp-Session-Id}); later requests must name their
+ * caller's session; notifications and client responses get 202; {@code DELETE} ends the session;
+ * a plain {@code GET} is 405. The caller is already authenticated by its bearer key.
+ */
+public final class McpHttp {
+  static final String SESSION_HEADER = "Mcp-Session-Id";
+  static final String VERSION_HEADER = "MCP-Protocol-Version";
+
+  private final McpProtocol protocol;
+  private final McpSessions sessions;
+  private final java.util.function.Function<RoutingContext, Principal> principal;
+
+  public McpHttp(McpProtocol protocol, McpSessions sessions, java.util.function.Function<RoutingContext, Principal> principal) {
+    this.protocol = protocol;
+    this.sessions = sessions;
+    this.principal = principal;
+  }
+
+  public void post(RoutingContext context) {
+    if (!accepts(context)) {
+      reply(context, 406, JsonRpc.error(null, JsonRpc.INVALID_REQUEST,
+          "Accept must allow both application/json and text/event-stream"));
+      return;
+    }
+    String contentType = context.request().getHeader("Content-Type");
+    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      reply(context, 415, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Content-Type must be application/json"));
+      return;
+    }
+    Object parsed;
+    try {
+      Buffer body = context.body().buffer();
+      parsed = Json.decodeValue(body == null ? Buffer.buffer() : body);
+    } catch (DecodeException e) {
+      reply(context, 400, JsonRpc.error(null, JsonRpc.PARSE_ERROR, "the body is not valid JSON"));
+      return;
+    }
+    if (!(parsed instanceof JsonObject message)) {
+      reply(context, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "one JSON-RPC message per request; no batches"));
+      return;
+    }
+    String invalid = JsonRpc.invalid(message);
+    Object id = message.getValue("id") instanceof String || message.getValue("id") instanceof Number ? message.getValue("id") : null;
+    if (invalid != null) {
+      reply(context, 400, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, invalid));
+      return;
+    }
+    String version = context.request().getHeader(VERSION_HEADER);
+    if (version != null && !McpProtocol.VERSIONS.contains(version)) {
+      reply(context, 400, JsonRpc.error(id, JsonRpc.INVALID_REQUEST,
+          "unsupported MCP-Protocol-Version " + version + "; this server speaks " + McpProtocol.VERSIONS));
+      return;
+    }
+    Principal caller = principal.apply(context);
+    String sessionId = context.request().getHeader(SESSION_HEADER);
+    if ("initialize".equals(message.getString("method")) && JsonRpc.isRequest(message) && sessionId == null) {
+      JsonObject params = message.getValue("params") instanceof JsonObject object ? object : null;
+      McpSessions.Session session = sessions.open(caller.id(), McpProtocol.negotiate(params));
+      context.response().putHeader(SESSION_HEADER, session.id());
+      reply(context, 200, JsonRpc.result(id, McpProtocol.initializeResult(session.protocolVersion())));
+      return;
+    }
+    if (sessionId == null) {
+      reply(context, 400, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "Mcp-Session-Id is required; send initialize first"));
+      return;
+    }
+    if (sessions.find(sessionId, caller.id()).isEmpty()) {
+      reply(context, 404, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "no such session; send initialize again"));
+      return;
+    }
+    if (!JsonRpc.isRequest(message)) {
+      context.response().setStatusCode(202).end();
+      return;
+    }
+    protocol.answer(message, caller)
+        .otherwise(error -> JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "internal error"))
+        .onSuccess(answer -> reply(context, 200, answer));
+  }
+
+  public void delete(RoutingContext context) {
+    String sessionId = context.request().getHeader(SESSION_HEADER);
+    if (sessionId == null) {
+      reply(context, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Mcp-Session-Id is required"));
+    } else if (sessions.close(sessionId, principal.apply(context).id())) {
+      context.response().setStatusCode(204).end();
+    } else {
+      reply(context, 404, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "no such session"));
+    }
+  }
+
+  /** No server-to-client stream on this transport. */
+  public void get(RoutingContext context) {
+    context.response().putHeader("Allow", "POST, DELETE");
+    reply(context, 405, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "GET /mcp offers no event stream; POST messages"));
+  }
+
+  private static boolean accepts(RoutingContext context) {
+    String accept = context.request().getHeader("Accept");
+    if (accept == null) {
+      return false;
+    }
+    String lower = accept.toLowerCase(Locale.ROOT);
+    boolean anything = lower.contains("*/*");
+    return anything || (lower.contains("application/json") && lower.contains("text/event-stream"));
+  }
+
+  private static void reply(RoutingContext context, int status, JsonObject body) {
+    context.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toBuffer());
+  }
+}

@@ -1,0 +1,112 @@
+package dev.coordinator.mcp;
+
+import dev.coordinator.bus.Command;
+import dev.coordinator.bus.CoordinatorException;
+import dev.coordinator.bus.Envelope;
+import dev.coordinator.bus.Principal;
+import dev.coordinator.bus.Reply;
+import dev.coordinator.http.PolicyClient;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The MCP methods, transport aside: initialize, ping, tools/list and tools/call. A tool call
+ * becomes the same typed command as its REST twin and goes through the same policy verticle.
+ */
+public final class McpProtocol {
+  static final String PREFERRED_VERSION = "2025-11-25";
+  static final List<String> VERSIONS = List.of(PREFERRED_VERSION, "2025-06-18", "2025-03-26");
+  private static final Pattern VISIBLE_ASCII = Pattern.compile("[\\x21-\\x7E]{1,128}");
+  static final String INSTRUCTIONS = """
+      The coordinator lets many agents work on one codebase without stepping on each other.
+      - Before changing a file, acquire_lock on its repo-relative path (or a logical key such as db:users);
+        keep the fencing_token and pass it to whatever you write; release_lock when done; renew_lock if you
+        need longer than ttl_seconds. LOCK_HELD names the holder: wait (wait_ms) or work on something else.
+      - Shared work: get_work claims the most urgent task with a claim_token and a lease; complete_work with
+        that token before the lease ends (renew_claim to extend). STALE_CLAIM means your claim lapsed and your
+        result does not count.
+      - Leave write_handoff notes when you stop; read_handoff to pick up where someone left off; remember and
+        recall lessons.
+      - Everything you do is checked against your trust and recorded in the audit trail. check_policy tells you
+        beforehand whether an action is allowed; check_guardrails whether a command is considered destructive.""";
+
+  private final McpTools tools = new McpTools();
+  private final EventBus bus;
+
+  public McpProtocol(EventBus bus) {
+    this.bus = bus;
+  }
+
+  /** The version to speak: the client's, if this server knows it, else the preferred one. */
+  static String negotiate(JsonObject params) {
+    String requested = params == null ? null : params.getString("protocolVersion");
+    return VERSIONS.contains(requested) ? requested : PREFERRED_VERSION;
+  }
+
+  static JsonObject initializeResult(String version) {
+    return new JsonObject().put("protocolVersion", version)
+        .put("capabilities", new JsonObject().put("tools", new JsonObject().put("listChanged", false)))
+        .put("serverInfo", new JsonObject().put("name", "coordinator").put("version", "0.1.0"))
+        .put("instructions", INSTRUCTIONS);
+  }
+
+  /** Answers a request (never a notification) of an initialized session. */
+  Future<JsonObject> answer(JsonObject request, Principal caller) {
+    Object id = request.getValue("id");
+    JsonObject params = request.getValue("params") instanceof JsonObject object ? object : new JsonObject();
+    return switch (request.getString("method")) {
+      case "ping" -> Future.succeededFuture(JsonRpc.result(id, new JsonObject()));
+      case "tools/list" -> Future.succeededFuture(JsonRpc.result(id, new JsonObject()
+          .put("tools", new JsonArray(tools.all().stream().map(McpTool::toJson).toList()))));
+      case "tools/call" -> call(id, params, caller);
+      case "initialize" -> Future.succeededFuture(JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "the session is already initialized"));
+      default -> Future.succeededFuture(JsonRpc.error(id, JsonRpc.METHOD_NOT_FOUND, "no method " + request.getString("method")));
+    };
+  }
+
+  private Future<JsonObject> call(Object id, JsonObject params, Principal caller) {
+    String name = params.getValue("name") instanceof String text ? text : null;
+    McpTool tool = name == null ? null : tools.named(name).orElse(null);
+    if (tool == null) {
+      return Future.succeededFuture(JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "no tool " + name));
+    }
+    Object rawArguments = params.getValue("arguments");
+    if (rawArguments != null && !(rawArguments instanceof JsonObject)) {
+      return Future.succeededFuture(JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "arguments must be an object"));
+    }
+    JsonObject arguments = rawArguments == null ? new JsonObject() : ((JsonObject) rawArguments).copy();
+    Envelope envelope;
+    try {
+      String requestId = requestId(arguments.remove(McpTools.REQUEST_ID));
+      Command command = tool.command().apply(arguments);
+      envelope = new Envelope(caller.id(), null, "mcp-" + UUID.randomUUID(), requestId, command);
+    } catch (CoordinatorException refused) {
+      return Future.succeededFuture(JsonRpc.result(id, toolResult(refused.failure())));
+    }
+    return PolicyClient.send(bus, envelope).map(reply -> JsonRpc.result(id, toolResult(reply)));
+  }
+
+  private static String requestId(Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String text) || !VISIBLE_ASCII.matcher(text).matches()) {
+      throw CoordinatorException.invalid(McpTools.REQUEST_ID, "request_id must be 1 to 128 visible ASCII characters");
+    }
+    return text;
+  }
+
+  /** The REST body as structured content and as text; failures are results with isError. */
+  static JsonObject toolResult(Reply reply) {
+    JsonObject body = reply instanceof Reply.Failure failure ? failure.toJson() : ((Reply.Success) reply).payload().toJson();
+    return new JsonObject()
+        .put("content", new JsonArray().add(new JsonObject().put("type", "text").put("text", body.encode())))
+        .put("structuredContent", body)
+        .put("isError", reply instanceof Reply.Failure);
+  }
+}
