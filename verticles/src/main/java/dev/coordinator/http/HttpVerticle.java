@@ -30,6 +30,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +60,10 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()))
+    HttpServerOptions options = new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort())
+        .setWebSocketSubProtocols(List.of("mcp"))
+        .setMaxWebSocketMessageSize((int) config.bodyLimitBytes());
+    server = vertx.createHttpServer(options)
         .requestHandler(router());
     return server.listen();
   }
@@ -81,7 +85,13 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health").handler(this::health);
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
     router.route("/v1/*").handler(new Authentication(vertx.eventBus()));
-    router.route("/mcp").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
+    // Not for GET: a WebSocket upgrade must reach its handler with the request unread.
+    router.post("/mcp").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
+    // An upgrade waits for the key check: keep the request unread so it can still become a WebSocket.
+    router.get("/mcp").handler(context -> {
+      context.request().pause();
+      context.next();
+    });
     router.route("/mcp").handler(new Authentication(vertx.eventBus()));
     McpHttp mcp = new McpHttp(new McpProtocol(vertx.eventBus()), mcpSessions, Authentication::principal);
     router.post("/mcp").handler(mcp::post);

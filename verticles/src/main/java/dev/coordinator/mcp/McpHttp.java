@@ -100,8 +100,20 @@ public final class McpHttp {
     }
   }
 
-  /** No server-to-client stream on this transport. */
+  /** A WebSocket upgrade starts a socket session; a plain GET gets 405 (no server-to-client stream here). */
   public void get(RoutingContext context) {
+    String upgrade = context.request().getHeader("Upgrade");
+    if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
+      Principal caller = principal.apply(context);
+      context.request().toWebSocket()
+          .onSuccess(socket -> new McpWebSocket(socket, caller, protocol).start())
+          .onFailure(error -> {
+            if (!context.response().ended()) {
+              reply(context, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "the WebSocket handshake failed"));
+            }
+          });
+      return;
+    }
     context.response().putHeader("Allow", "POST, DELETE");
     reply(context, 405, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "GET /mcp offers no event stream; POST messages"));
   }
