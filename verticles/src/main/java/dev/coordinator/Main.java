@@ -10,6 +10,7 @@ import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.EmbeddedDatabase;
 import dev.coordinator.db.Migrations;
+import dev.coordinator.mcp.StdioBridge;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -25,6 +26,8 @@ public final class Main {
              coordinator migrate [flags]            apply database migrations and exit
              coordinator agent add --id ID --type TYPE --trust N [flags]
                                                     create an agent (or give it a new key) and print its key
+             coordinator mcp-stdio                  relay MCP over stdio to a running service
+                                                    (COORDINATOR_URL, COORDINATOR_KEY from the environment)
       flags: --db-url, --http-host, --http-port, --agents-file, --policy-engine, --enforcement,
              --cluster, --session-timeout, --sweep-interval, --body-limit, --db-pool-size,
              --data-dir, --allowed-hosts, --policy-dir (see README.md)""";
@@ -45,9 +48,16 @@ public final class Main {
         case "serve" -> serve(ConfigReader.read(arguments.subList(1, arguments.size()), System.getenv()));
         case "migrate" -> migrate(ConfigReader.read(arguments.subList(1, arguments.size()), System.getenv()));
         case "agent" -> agent(arguments.subList(1, arguments.size()));
+        case "mcp-stdio" -> System.exit(StdioBridge.run(System.getenv()));
         case "help", "--help", "-h" -> OUT.println(USAGE);
         default -> fail("unknown command " + arguments.get(0) + "\n" + USAGE);
       }
+    } catch (java.io.IOException e) {
+      System.err.println("coordinator: " + e.getMessage());
+      System.exit(1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      System.exit(1);
     } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("coordinator: " + e.getMessage());
       System.exit(2);
