@@ -13,6 +13,31 @@ final class JsonRpc {
   private JsonRpc() {
   }
 
+  /** A message read off the wire: either a valid one, or the error to answer (and nothing else to do). */
+  record Parsed(JsonObject message, JsonObject error) {
+  }
+
+  /** Parses one message: not JSON is -32700 (id null), a batch or an invalid message -32600. */
+  static Parsed parse(io.vertx.core.buffer.Buffer text, String unit) {
+    Object parsed;
+    try {
+      parsed = io.vertx.core.json.Json.decodeValue(text);
+    } catch (io.vertx.core.json.DecodeException e) {
+      return new Parsed(null, error(null, PARSE_ERROR, "the " + unit + " is not valid JSON"));
+    }
+    if (!(parsed instanceof JsonObject message)) {
+      return new Parsed(null, error(null, INVALID_REQUEST, "one JSON-RPC message per " + unit + "; no batches"));
+    }
+    String invalid = invalid(message);
+    return invalid == null ? new Parsed(message, null) : new Parsed(null, error(idOf(message), INVALID_REQUEST, invalid));
+  }
+
+  /** The id to echo: the message's, if it is a string or a number. */
+  static Object idOf(JsonObject message) {
+    Object id = message.getValue("id");
+    return id instanceof String || id instanceof Number ? id : null;
+  }
+
   /** {@code id} is echoed exactly as it came (string or number), or null when it could not be read. */
   static JsonObject result(Object id, JsonObject result) {
     return new JsonObject().put("jsonrpc", "2.0").put("id", id).put("result", result);

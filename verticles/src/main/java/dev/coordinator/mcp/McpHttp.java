@@ -2,8 +2,6 @@ package dev.coordinator.mcp;
 
 import dev.coordinator.bus.Principal;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
@@ -39,24 +37,14 @@ public final class McpHttp {
       reply(context, 415, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Content-Type must be application/json"));
       return;
     }
-    Object parsed;
-    try {
-      Buffer body = context.body().buffer();
-      parsed = Json.decodeValue(body == null ? Buffer.buffer() : body);
-    } catch (DecodeException e) {
-      reply(context, 400, JsonRpc.error(null, JsonRpc.PARSE_ERROR, "the body is not valid JSON"));
+    Buffer body = context.body().buffer();
+    JsonRpc.Parsed parsed = JsonRpc.parse(body == null ? Buffer.buffer() : body, "request");
+    if (parsed.error() != null) {
+      reply(context, 400, parsed.error());
       return;
     }
-    if (!(parsed instanceof JsonObject message)) {
-      reply(context, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "one JSON-RPC message per request; no batches"));
-      return;
-    }
-    String invalid = JsonRpc.invalid(message);
-    Object id = message.getValue("id") instanceof String || message.getValue("id") instanceof Number ? message.getValue("id") : null;
-    if (invalid != null) {
-      reply(context, 400, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, invalid));
-      return;
-    }
+    JsonObject message = parsed.message();
+    Object id = JsonRpc.idOf(message);
     String version = context.request().getHeader(VERSION_HEADER);
     if (version != null && !McpProtocol.VERSIONS.contains(version)) {
       reply(context, 400, JsonRpc.error(id, JsonRpc.INVALID_REQUEST,

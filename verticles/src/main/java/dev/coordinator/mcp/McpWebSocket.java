@@ -2,8 +2,7 @@ package dev.coordinator.mcp;
 
 import dev.coordinator.bus.Principal;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -32,23 +31,13 @@ final class McpWebSocket {
   }
 
   private void receive(String text) {
-    Object parsed;
-    try {
-      parsed = Json.decodeValue(text);
-    } catch (DecodeException e) {
-      send(JsonRpc.error(null, JsonRpc.PARSE_ERROR, "the message is not valid JSON"));
+    JsonRpc.Parsed parsed = JsonRpc.parse(Buffer.buffer(text), "frame");
+    if (parsed.error() != null) {
+      send(parsed.error());
       return;
     }
-    if (!(parsed instanceof JsonObject message)) {
-      send(JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "one JSON-RPC message per frame; no batches"));
-      return;
-    }
-    String invalid = JsonRpc.invalid(message);
-    Object id = message.getValue("id") instanceof String || message.getValue("id") instanceof Number ? message.getValue("id") : null;
-    if (invalid != null) {
-      send(JsonRpc.error(id, JsonRpc.INVALID_REQUEST, invalid));
-      return;
-    }
+    JsonObject message = parsed.message();
+    Object id = JsonRpc.idOf(message);
     if (!JsonRpc.isRequest(message)) {
       return;
     }
