@@ -93,7 +93,8 @@ public final class HttpVerticle extends VerticleBase {
       context.next();
     });
     router.route("/mcp").handler(new Authentication(vertx.eventBus()));
-    McpHttp mcp = new McpHttp(new McpProtocol(vertx.eventBus()), mcpSessions, Authentication::principal);
+    McpHttp mcp = new McpHttp(new McpProtocol(vertx.eventBus(),
+        Math.max(1_000L, config.sessionTimeoutSeconds() * 1_000L / 3)), mcpSessions, Authentication::principal);
     router.post("/mcp").handler(mcp::post);
     router.delete("/mcp").handler(mcp::delete);
     router.get("/mcp").handler(mcp::get);

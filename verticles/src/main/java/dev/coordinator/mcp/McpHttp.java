@@ -55,24 +55,31 @@ public final class McpHttp {
     String sessionId = context.request().getHeader(SESSION_HEADER);
     if ("initialize".equals(message.getString("method")) && JsonRpc.isRequest(message) && sessionId == null) {
       JsonObject params = message.getValue("params") instanceof JsonObject object ? object : null;
-      McpSessions.Session session = sessions.open(caller.id(), McpProtocol.negotiate(params));
-      context.response().putHeader(SESSION_HEADER, session.id());
-      reply(context, 200, JsonRpc.result(id, McpProtocol.initializeResult(session.protocolVersion())));
+      protocol.openSession(caller).onComplete(opened -> {
+        McpSessions.Session session = sessions.open(caller.id(), McpProtocol.negotiate(params),
+            opened.succeeded() ? opened.result() : null);
+        context.response().putHeader(SESSION_HEADER, session.id());
+        reply(context, 200, JsonRpc.result(id, McpProtocol.initializeResult(session.protocolVersion())));
+      });
       return;
     }
     if (sessionId == null) {
       reply(context, 400, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "Mcp-Session-Id is required; send initialize first"));
       return;
     }
-    if (sessions.find(sessionId, caller.id()).isEmpty()) {
+    McpSessions.Session session = sessions.find(sessionId, caller.id()).orElse(null);
+    if (session == null) {
       reply(context, 404, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "no such session; send initialize again"));
       return;
+    }
+    if (session.coordinatorSession() != null && sessions.heartbeatDue(session, protocol.heartbeatMs())) {
+      protocol.heartbeat(caller, session.coordinatorSession());
     }
     if (!JsonRpc.isRequest(message)) {
       context.response().setStatusCode(202).end();
       return;
     }
-    protocol.answer(message, caller)
+    protocol.answer(message, caller, session.coordinatorSession())
         .otherwise(error -> JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "internal error"))
         .onSuccess(answer -> reply(context, 200, answer));
   }
@@ -81,10 +88,13 @@ public final class McpHttp {
     String sessionId = context.request().getHeader(SESSION_HEADER);
     if (sessionId == null) {
       reply(context, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Mcp-Session-Id is required"));
-    } else if (sessions.close(sessionId, principal.apply(context).id())) {
-      context.response().setStatusCode(204).end();
     } else {
-      reply(context, 404, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "no such session"));
+      Principal caller = principal.apply(context);
+      sessions.close(sessionId, caller.id()).ifPresentOrElse(
+          session -> (session.coordinatorSession() == null ? io.vertx.core.Future.<Object>succeededFuture()
+              : protocol.endSession(caller, session.coordinatorSession()).<Object>mapEmpty())
+              .onComplete(ended -> context.response().setStatusCode(204).end()),
+          () -> reply(context, 404, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "no such session")));
     }
   }
 
@@ -94,7 +104,7 @@ public final class McpHttp {
     if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
       Principal caller = principal.apply(context);
       context.request().toWebSocket()
-          .onSuccess(socket -> new McpWebSocket(socket, caller, protocol).start())
+          .onSuccess(socket -> new McpWebSocket(context.vertx(), socket, caller, protocol).start())
           .onFailure(error -> {
             if (!context.response().ended()) {
               reply(context, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "the WebSocket handshake failed"));

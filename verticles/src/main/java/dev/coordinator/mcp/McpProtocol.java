@@ -5,6 +5,7 @@ import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.Envelope;
 import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.Reply;
+import dev.coordinator.bus.session.SessionCommand;
 import dev.coordinator.http.PolicyClient;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -37,15 +38,22 @@ public final class McpProtocol {
 
   private final McpTools tools = new McpTools();
   private final EventBus bus;
+  private final long heartbeatMs;
 
-  public McpProtocol(EventBus bus) {
+  /** {@code heartbeatMs}: how often a connection heartbeats its coordinator session (a third of the timeout). */
+  public McpProtocol(EventBus bus, long heartbeatMs) {
     this.bus = bus;
+    this.heartbeatMs = heartbeatMs;
+  }
+
+  long heartbeatMs() {
+    return heartbeatMs;
   }
 
   /** The version to speak: the client's, if this server knows it, else the preferred one. */
   static String negotiate(JsonObject params) {
-    String requested = params == null ? null : params.getString("protocolVersion");
-    return VERSIONS.contains(requested) ? requested : PREFERRED_VERSION;
+    Object requested = params == null ? null : params.getValue("protocolVersion");
+    return requested instanceof String version && VERSIONS.contains(version) ? version : PREFERRED_VERSION;
   }
 
   static JsonObject initializeResult(String version) {
@@ -55,21 +63,24 @@ public final class McpProtocol {
         .put("instructions", INSTRUCTIONS);
   }
 
-  /** Answers a request (never a notification) of an initialized session. */
-  Future<JsonObject> answer(JsonObject request, Principal caller) {
+  /**
+   * Answers a request (never a notification) of an initialized session; {@code session} is the
+   * coordinator session the connection works in (null if the caller may not hold one).
+   */
+  Future<JsonObject> answer(JsonObject request, Principal caller, String session) {
     Object id = request.getValue("id");
     JsonObject params = request.getValue("params") instanceof JsonObject object ? object : new JsonObject();
     return switch (request.getString("method")) {
       case "ping" -> Future.succeededFuture(JsonRpc.result(id, new JsonObject()));
       case "tools/list" -> Future.succeededFuture(JsonRpc.result(id, new JsonObject()
           .put("tools", new JsonArray(tools.all().stream().map(McpTool::toJson).toList()))));
-      case "tools/call" -> call(id, params, caller);
+      case "tools/call" -> call(id, params, caller, session);
       case "initialize" -> Future.succeededFuture(JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "the session is already initialized"));
       default -> Future.succeededFuture(JsonRpc.error(id, JsonRpc.METHOD_NOT_FOUND, "no method " + request.getString("method")));
     };
   }
 
-  private Future<JsonObject> call(Object id, JsonObject params, Principal caller) {
+  private Future<JsonObject> call(Object id, JsonObject params, Principal caller, String session) {
     String name = params.getValue("name") instanceof String text ? text : null;
     McpTool tool = name == null ? null : tools.named(name).orElse(null);
     if (tool == null) {
@@ -83,12 +94,38 @@ public final class McpProtocol {
     Envelope envelope;
     try {
       String requestId = requestId(arguments.remove(McpTools.REQUEST_ID));
-      Command command = tool.command().apply(arguments);
-      envelope = new Envelope(caller.id(), null, "mcp-" + UUID.randomUUID(), requestId, command);
+      Command command = tool.name().equals(McpTools.HEARTBEAT)
+          ? McpTools.heartbeat(session, arguments)
+          : tool.command().apply(arguments);
+      envelope = new Envelope(caller.id(), session, "mcp-" + UUID.randomUUID(), requestId, command);
     } catch (CoordinatorException refused) {
       return Future.succeededFuture(JsonRpc.result(id, toolResult(refused.failure())));
     }
     return PolicyClient.send(bus, envelope).map(reply -> JsonRpc.result(id, toolResult(reply)));
+  }
+
+  /**
+   * Opens the coordinator session an MCP connection works in: its locks and claims are released
+   * when it ends or falls silent. Null when the caller may not hold sessions (below write trust).
+   */
+  Future<String> openSession(Principal caller) {
+    Envelope register = new Envelope(caller.id(), null, "mcp-" + UUID.randomUUID(), null,
+        new SessionCommand.Register(List.of("mcp"), null));
+    return PolicyClient.send(bus, register).map(reply -> reply instanceof Reply.Success success
+        ? success.payload().toJson().getJsonObject("session").getString("id")
+        : null);
+  }
+
+  /** Keeps a connection's coordinator session alive. */
+  Future<Reply> heartbeat(Principal caller, String session) {
+    return PolicyClient.send(bus, new Envelope(caller.id(), null, "mcp-" + UUID.randomUUID(), null,
+        new SessionCommand.Heartbeat(session, null)));
+  }
+
+  /** Ends a connection's coordinator session: its locks are released and its claims requeued now. */
+  Future<Reply> endSession(Principal caller, String session) {
+    return PolicyClient.send(bus, new Envelope(caller.id(), null, "mcp-" + UUID.randomUUID(), null,
+        new SessionCommand.End(session)));
   }
 
   private static String requestId(Object value) {

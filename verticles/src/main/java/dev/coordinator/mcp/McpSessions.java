@@ -12,17 +12,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * another agent presenting it finds nothing.
  */
 public final class McpSessions {
-  /** One session: who opened it and the protocol version agreed on. */
-  record Session(String id, String agentId, String protocolVersion) {
+  /**
+   * One session: who opened it, the protocol version agreed on, and the coordinator session its
+   * locks and claims belong to (null below write trust).
+   */
+  record Session(String id, String agentId, String protocolVersion, String coordinatorSession) {
   }
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastHeartbeat = new ConcurrentHashMap<>();
 
-  Session open(String agentId, String protocolVersion) {
+  Session open(String agentId, String protocolVersion, String coordinatorSession) {
     byte[] bytes = new byte[16];
     RANDOM.nextBytes(bytes);
-    Session session = new Session(HexFormat.of().formatHex(bytes), agentId, protocolVersion);
+    Session session = new Session(HexFormat.of().formatHex(bytes), agentId, protocolVersion, coordinatorSession);
     sessions.put(session.id(), session);
     return session;
   }
@@ -32,7 +36,23 @@ public final class McpSessions {
     return Optional.ofNullable(sessions.get(id)).filter(session -> session.agentId().equals(agentId));
   }
 
-  boolean close(String id, String agentId) {
-    return find(id, agentId).map(session -> sessions.remove(id) != null).orElse(false);
+  /**
+   * Whether a request on {@code session} should also heartbeat its coordinator session: at most
+   * once per {@code everyMs}, so requests keep a session alive without a write each.
+   */
+  boolean heartbeatDue(Session session, long everyMs) {
+    long now = System.currentTimeMillis();
+    Long last = lastHeartbeat.get(session.id());
+    if (last != null && now - last < everyMs) {
+      return false;
+    }
+    lastHeartbeat.put(session.id(), now);
+    return true;
+  }
+
+  /** Removes and returns the session, if it belongs to {@code agentId}. */
+  Optional<Session> close(String id, String agentId) {
+    lastHeartbeat.remove(id);
+    return find(id, agentId).filter(session -> sessions.remove(id) != null);
   }
 }

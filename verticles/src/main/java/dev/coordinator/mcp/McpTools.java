@@ -21,6 +21,7 @@ import java.util.Optional;
 /** The tools of api.md §6, each building its REST twin's command from the same field names. */
 final class McpTools {
   static final String REQUEST_ID = "request_id";
+  static final String HEARTBEAT = "heartbeat";
   private static final String TASK_ID = "task_id";
 
   private final Map<String, McpTool> tools = new LinkedHashMap<>();
@@ -129,6 +130,12 @@ final class McpTools {
           return MemoryRequests.recall(tags == null ? List.of() : tags, read.optionalString("event_type", 64),
               text(read.optionalLong("limit", 1, 100)));
         }));
+    add(HEARTBEAT, "Tell the coordinator you are still working (your connection does this too). Optionally say what"
+        + " you are doing now; others see it in discover_agents.",
+        InputSchema.object().string("current_task", false, "what you are working on"),
+        args -> {
+          throw new IllegalStateException("heartbeat is built by the protocol, which knows the session");
+        });
     add("discover_agents", "Find agents by capability and presence (active or offline).",
         InputSchema.object().string("capability", false, "e.g. python").string("status", false, "active or offline"),
         args -> JsonArgs.read(args, read -> SessionRequests.discover(read.optionalString("capability", 64),
@@ -153,6 +160,15 @@ final class McpTools {
             read.optionalString("action", 128), read.optionalString("since", 64), text(read.optionalLong("limit", 1, 1_000)))));
     add("verify_audit", "Recompute the audit trail's hash chains (admins).", InputSchema.object(),
         args -> JsonArgs.read(args, read -> new AuditCommand.Verify()));
+  }
+
+  /** The heartbeat of the connection's own coordinator session. */
+  static Command heartbeat(String session, JsonObject args) {
+    if (session == null) {
+      throw CoordinatorException.invalid("session", "this connection has no coordinator session (it needs write trust)");
+    }
+    return JsonArgs.read(args, read -> new dev.coordinator.bus.session.SessionCommand.Heartbeat(session,
+        read.optionalString("current_task", SessionRequests.MAX_CURRENT_TASK)));
   }
 
   private static String taskId(JsonObject args) {

@@ -2,11 +2,14 @@ package dev.coordinator.mcp;
 
 import dev.coordinator.bus.Principal;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 /**
- * MCP over one WebSocket: one JSON-RPC message per text frame, the socket is the session.
+ * MCP over one WebSocket: one JSON-RPC message per text frame, the socket is the session, and a
+ * coordinator session of its own: heartbeated while the socket is open, so when the socket goes
+ * away its locks and claims are released once the session timeout passes (the reaper's grace).
  * {@code initialize} comes first (a second one is an error); malformed messages are answered
  * and the socket stays open; a binary frame closes it with 1003; answers to requests still
  * running when the socket closes are dropped.
@@ -14,12 +17,16 @@ import io.vertx.core.json.JsonObject;
 final class McpWebSocket {
   static final short UNSUPPORTED_DATA = 1003;
 
+  private final Vertx vertx;
   private final ServerWebSocket socket;
   private final Principal caller;
   private final McpProtocol protocol;
   private boolean initialized;
+  private String session;
+  private long heartbeats = -1;
 
-  McpWebSocket(ServerWebSocket socket, Principal caller, McpProtocol protocol) {
+  McpWebSocket(Vertx vertx, ServerWebSocket socket, Principal caller, McpProtocol protocol) {
+    this.vertx = vertx;
     this.socket = socket;
     this.caller = caller;
     this.protocol = protocol;
@@ -28,6 +35,7 @@ final class McpWebSocket {
   void start() {
     socket.textMessageHandler(this::receive);
     socket.binaryMessageHandler(binary -> socket.close(UNSUPPORTED_DATA, "binary frames are not supported"));
+    socket.closeHandler(closed -> vertx.cancelTimer(heartbeats));
   }
 
   private void receive(String text) {
@@ -45,11 +53,17 @@ final class McpWebSocket {
     if (method.equals("initialize") && !initialized) {
       initialized = true;
       JsonObject params = message.getValue("params") instanceof JsonObject object ? object : null;
-      send(JsonRpc.result(id, McpProtocol.initializeResult(McpProtocol.negotiate(params))));
+      protocol.openSession(caller).onComplete(opened -> {
+        session = opened.succeeded() ? opened.result() : null;
+        if (session != null && !socket.isClosed()) {
+          heartbeats = vertx.setPeriodic(protocol.heartbeatMs(), tick -> protocol.heartbeat(caller, session));
+        }
+        send(JsonRpc.result(id, McpProtocol.initializeResult(McpProtocol.negotiate(params))));
+      });
     } else if (!initialized && !method.equals("ping")) {
       send(JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "send initialize first"));
     } else {
-      protocol.answer(message, caller)
+      protocol.answer(message, caller, session)
           .otherwise(error -> JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "internal error"))
           .onSuccess(this::send);
     }

@@ -27,7 +27,7 @@ class McpWebSocketTest {
   static final RunningService service = new RunningService();
 
   /** One socket and everything the server sent on it. */
-  private static final class Socket implements WebSocket.Listener {
+  static final class Socket implements WebSocket.Listener {
     final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
@@ -62,7 +62,11 @@ class McpWebSocketTest {
     }
   }
 
-  private static Socket connect(String key, String... subprotocols) {
+  static Socket connect(String key, String... subprotocols) {
+    return connect(service.port(), key, subprotocols);
+  }
+
+  static Socket connect(int port, String key, String... subprotocols) {
     Socket socket = new Socket();
     WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
     if (key != null) {
@@ -71,15 +75,15 @@ class McpWebSocketTest {
     if (subprotocols.length > 0) {
       builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
     }
-    socket.webSocket = builder.buildAsync(URI.create("ws://127.0.0.1:" + service.port() + "/mcp"), socket).join();
+    socket.webSocket = builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/mcp"), socket).join();
     return socket;
   }
 
-  private static JsonObject initialize(Socket socket) throws InterruptedException {
+  static JsonObject initialize(Socket socket) throws InterruptedException {
     return socket.call(0, "initialize", new JsonObject().put("protocolVersion", "2025-11-25"));
   }
 
-  private static JsonObject tool(Socket socket, Object id, String name, JsonObject arguments) throws InterruptedException {
+  static JsonObject tool(Socket socket, Object id, String name, JsonObject arguments) throws InterruptedException {
     return socket.call(id, "tools/call", new JsonObject().put("name", name).put("arguments", arguments))
         .getJsonObject("result");
   }
