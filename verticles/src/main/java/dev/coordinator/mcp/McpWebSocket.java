@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
  */
 final class McpWebSocket {
   static final short UNSUPPORTED_DATA = 1003;
+  private static final long PROGRESS_EVERY_MS = 1_000;
 
   private final Vertx vertx;
   private final ServerWebSocket socket;
@@ -63,10 +64,32 @@ final class McpWebSocket {
     } else if (!initialized && !method.equals("ping")) {
       send(JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "send initialize first"));
     } else {
+      long progress = reportProgress(message);
       protocol.answer(message, caller, session)
           .otherwise(error -> JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "internal error"))
+          .onComplete(done -> vertx.cancelTimer(progress))
           .onSuccess(this::send);
     }
+  }
+
+  /**
+   * A tool call that may wait ({@code wait_ms}) and asked for progress (a {@code progressToken})
+   * hears how long it has waited, every second, until its answer comes. Returns the timer, or -1.
+   */
+  private long reportProgress(JsonObject request) {
+    JsonObject params = request.getValue("params") instanceof JsonObject object ? object : new JsonObject();
+    JsonObject meta = params.getValue("_meta") instanceof JsonObject object ? object : new JsonObject();
+    Object token = meta.getValue("progressToken");
+    JsonObject arguments = params.getValue("arguments") instanceof JsonObject object ? object : new JsonObject();
+    if (!"tools/call".equals(request.getString("method")) || token == null
+        || !(arguments.getValue("wait_ms") instanceof Number waitMs) || waitMs.longValue() <= 0) {
+      return -1;
+    }
+    long started = System.nanoTime();
+    return vertx.setPeriodic(PROGRESS_EVERY_MS, tick -> send(new JsonObject().put("jsonrpc", "2.0")
+        .put("method", "notifications/progress").put("params", new JsonObject().put("progressToken", token)
+            .put("progress", (System.nanoTime() - started) / 1_000_000).put("total", waitMs.longValue())
+            .put("message", "waiting (milliseconds so far of wait_ms)"))));
   }
 
   private void send(JsonObject message) {

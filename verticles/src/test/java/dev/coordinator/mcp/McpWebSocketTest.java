@@ -150,6 +150,28 @@ class McpWebSocketTest {
         "one claim winner: " + claims);
   }
 
+  @Test
+  void aWaitingCallReportsProgressWhenAskedTo() throws Exception {
+    String holder = service.agent("ws-holder", "claude_code", 2);
+    service.http().post("/v1/locks/acquire", holder, new JsonObject().put("key", "src/progress.py"));
+    Socket socket = connect(service.agent("ws-waiter", "claude_code", 2), "mcp");
+    initialize(socket);
+    socket.webSocket.sendText(new JsonObject().put("jsonrpc", "2.0").put("id", 9).put("method", "tools/call")
+        .put("params", new JsonObject().put("name", "acquire_lock").put("_meta", new JsonObject().put("progressToken", "p-1"))
+            .put("arguments", new JsonObject().put("key", "src/progress.py").put("wait_ms", 2_500))).encode(), true);
+    JsonObject progress = socket.next();
+    assertEquals("notifications/progress", progress.getString("method"), progress.encode());
+    assertEquals("p-1", progress.getJsonObject("params").getString("progressToken"));
+    assertEquals(2_500, progress.getJsonObject("params").getInteger("total"));
+    JsonObject answer = socket.next();
+    while (answer.containsKey("method")) {
+      answer = socket.next();
+    }
+    assertEquals(9, answer.getValue("id"));
+    assertEquals("LOCK_HELD", answer.getJsonObject("result").getJsonObject("structuredContent").getJsonObject("error")
+        .getString("code"));
+  }
+
   private static String toolCall(Object id, String name, JsonObject arguments) {
     return new JsonObject().put("jsonrpc", "2.0").put("id", id).put("method", "tools/call")
         .put("params", new JsonObject().put("name", name).put("arguments", arguments)).encode();
