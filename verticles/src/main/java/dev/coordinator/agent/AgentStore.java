@@ -15,14 +15,16 @@ import java.util.List;
  */
 public final class AgentStore {
   static final String UPSERT = """
-      INSERT INTO agents (id, agent_type, trust, key_hash) VALUES (?, ?, ?, ?)
+      INSERT INTO agents (id, agent_type, trust, key_hash, allowed_actions, blocked_actions) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET agent_type = excluded.agent_type, trust = excluded.trust,
-        key_hash = excluded.key_hash, updated_at = now()
+        key_hash = excluded.key_hash, allowed_actions = excluded.allowed_actions,
+        blocked_actions = excluded.blocked_actions, updated_at = now()
       RETURNING (xmax = 0) AS created""";
   static final String AUDIT = """
       INSERT INTO audit_log (agent, agent_type, action, resource, decision, reason, engine, outcome, params, result)
       VALUES ('operator', 'operator', 'register_agent', ?, 'allow', ?, 'operator', 'ok',
-              jsonb_build_object('id', ?::text, 'type', ?::text, 'trust', ?::int),
+              jsonb_build_object('id', ?::text, 'type', ?::text, 'trust', ?::int, 'allowed_actions', ?::text[],
+                                 'blocked_actions', ?::text[]),
               jsonb_build_object('created', ?::boolean))""";
   static final String COUNT = "SELECT count(*) FROM agents";
 
@@ -63,6 +65,9 @@ public final class AgentStore {
       upsert.setString(2, agent.type());
       upsert.setInt(3, agent.trust());
       upsert.setBytes(4, ApiKeys.hash(agent.key()));
+      upsert.setArray(5, agent.allowedActions() == null ? null
+          : connection.createArrayOf("text", agent.allowedActions().toArray()));
+      upsert.setArray(6, connection.createArrayOf("text", agent.blockedActions().toArray()));
       boolean created;
       try (ResultSet rows = upsert.executeQuery()) {
         rows.next();
@@ -73,7 +78,10 @@ public final class AgentStore {
       audit.setString(3, agent.id());
       audit.setString(4, agent.type());
       audit.setInt(5, agent.trust());
-      audit.setBoolean(6, created);
+      audit.setArray(6, agent.allowedActions() == null ? null
+          : connection.createArrayOf("text", agent.allowedActions().toArray()));
+      audit.setArray(7, connection.createArrayOf("text", agent.blockedActions().toArray()));
+      audit.setBoolean(8, created);
       audit.executeUpdate();
       return created;
     } catch (SQLException e) {
