@@ -2,6 +2,7 @@ package dev.coordinator.lock;
 
 import dev.coordinator.bus.Addresses;
 import dev.coordinator.bus.Authorized;
+import dev.coordinator.bus.Document;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.event.Event;
 import dev.coordinator.bus.lock.LockCommand;
@@ -11,6 +12,7 @@ import dev.coordinator.domain.Idempotency;
 import dev.coordinator.lock.LockStore.Attempt;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Owns the locks. Takes only policy-stamped commands (the domain gate sees to that), runs each
@@ -84,6 +86,12 @@ public final class LockVerticle extends PooledVerticle {
     @Override
     public Future<Reply> check(LockCommand.Check command) {
       return LockStore.check(pool, command);
+    }
+
+    @Override
+    public Future<Reply> cancelWait(LockCommand.CancelWait command) {
+      boolean cancelled = waiters.cancel(authorized.envelope().agentId(), command.requestId());
+      return Future.succeededFuture(Reply.success(new Document(new JsonObject().put("cancelled", cancelled))));
     }
 
     @Override

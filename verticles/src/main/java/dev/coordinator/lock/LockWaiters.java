@@ -82,6 +82,29 @@ final class LockWaiters {
     drive(queue);
   }
 
+  /**
+   * Stops a waiting acquire of {@code agentId}'s request {@code requestId}: it leaves the line and
+   * is answered LOCK_HELD. A head whose attempt is under way finishes that attempt. True if found.
+   */
+  boolean cancel(String agentId, String requestId) {
+    for (Queue queue : queues.values()) {
+      for (Waiter waiter : queue.waiting) {
+        var envelope = waiter.authorized.envelope();
+        if (envelope.agentId().equals(agentId) && requestId.equals(envelope.requestId())) {
+          if (queue.attempting && queue.waiting.peekFirst() == waiter) {
+            return false;
+          }
+          remove(queue, waiter);
+          waiter.answer.tryComplete(Reply.Failure.of(dev.coordinator.bus.ErrorCode.LOCK_HELD,
+              "the wait for lock " + waiter.key + " was cancelled"));
+          drive(queue);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** How many acquires wait on this node, for tests and metrics. */
   int waiting() {
     return queues.values().stream().mapToInt(queue -> queue.waiting.size()).sum();

@@ -5,7 +5,9 @@ import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.Envelope;
 import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.Reply;
+import dev.coordinator.bus.lock.LockCommand;
 import dev.coordinator.bus.session.SessionCommand;
+import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.http.PolicyClient;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -68,19 +70,24 @@ public final class McpProtocol {
    * coordinator session the connection works in (null if the caller may not hold one).
    */
   Future<JsonObject> answer(JsonObject request, Principal caller, String session) {
+    return answer(request, caller, session, "mcp-" + UUID.randomUUID());
+  }
+
+  /** As above, the command carrying {@code requestId}, by which it can be cancelled while it waits. */
+  Future<JsonObject> answer(JsonObject request, Principal caller, String session, String requestId) {
     Object id = request.getValue("id");
     JsonObject params = request.getValue("params") instanceof JsonObject object ? object : new JsonObject();
     return switch (request.getString("method")) {
       case "ping" -> Future.succeededFuture(JsonRpc.result(id, new JsonObject()));
       case "tools/list" -> Future.succeededFuture(JsonRpc.result(id, new JsonObject()
           .put("tools", new JsonArray(tools.all().stream().map(McpTool::toJson).toList()))));
-      case "tools/call" -> call(id, params, caller, session);
+      case "tools/call" -> call(id, params, caller, session, requestId);
       case "initialize" -> Future.succeededFuture(JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "the session is already initialized"));
       default -> Future.succeededFuture(JsonRpc.error(id, JsonRpc.METHOD_NOT_FOUND, "no method " + request.getString("method")));
     };
   }
 
-  private Future<JsonObject> call(Object id, JsonObject params, Principal caller, String session) {
+  private Future<JsonObject> call(Object id, JsonObject params, Principal caller, String session, String requestId) {
     String name = params.getValue("name") instanceof String text ? text : null;
     McpTool tool = name == null ? null : tools.named(name).orElse(null);
     if (tool == null) {
@@ -93,11 +100,11 @@ public final class McpProtocol {
     JsonObject arguments = rawArguments == null ? new JsonObject() : ((JsonObject) rawArguments).copy();
     Envelope envelope;
     try {
-      String requestId = requestId(arguments.remove(McpTools.REQUEST_ID));
+      String idempotencyKey = idempotencyKey(arguments.remove(McpTools.REQUEST_ID));
       Command command = tool.name().equals(McpTools.HEARTBEAT)
           ? McpTools.heartbeat(session, arguments)
           : tool.command().apply(arguments);
-      envelope = new Envelope(caller.id(), session, "mcp-" + UUID.randomUUID(), requestId, command);
+      envelope = new Envelope(caller.id(), session, requestId, idempotencyKey, command);
     } catch (CoordinatorException refused) {
       return Future.succeededFuture(JsonRpc.result(id, toolResult(refused.failure())));
     }
@@ -116,6 +123,13 @@ public final class McpProtocol {
         : null);
   }
 
+  /** Stops the caller's waits (an acquire in line, a claim waiting for work) of request {@code requestId}. */
+  void cancelWaits(Principal caller, String session, String requestId) {
+    for (Command cancel : List.<Command>of(new LockCommand.CancelWait(requestId), new TaskCommand.CancelWait(requestId))) {
+      PolicyClient.send(bus, new Envelope(caller.id(), session, "mcp-" + UUID.randomUUID(), null, cancel));
+    }
+  }
+
   /** Keeps a connection's coordinator session alive. */
   Future<Reply> heartbeat(Principal caller, String session) {
     return PolicyClient.send(bus, new Envelope(caller.id(), null, "mcp-" + UUID.randomUUID(), null,
@@ -128,7 +142,7 @@ public final class McpProtocol {
         new SessionCommand.End(session)));
   }
 
-  private static String requestId(Object value) {
+  private static String idempotencyKey(Object value) {
     if (value == null) {
       return null;
     }

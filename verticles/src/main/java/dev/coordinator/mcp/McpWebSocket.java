@@ -4,6 +4,9 @@ import dev.coordinator.bus.Principal;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -25,6 +28,8 @@ final class McpWebSocket {
   private boolean initialized;
   private String session;
   private long heartbeats = -1;
+  /** Requests under way: their JSON-RPC id and the request id their command carries. */
+  private final Map<Object, String> inFlight = new HashMap<>();
 
   McpWebSocket(Vertx vertx, ServerWebSocket socket, Principal caller, McpProtocol protocol) {
     this.vertx = vertx;
@@ -36,7 +41,11 @@ final class McpWebSocket {
   void start() {
     socket.textMessageHandler(this::receive);
     socket.binaryMessageHandler(binary -> socket.close(UNSUPPORTED_DATA, "binary frames are not supported"));
-    socket.closeHandler(closed -> vertx.cancelTimer(heartbeats));
+    socket.closeHandler(closed -> {
+      vertx.cancelTimer(heartbeats);
+      inFlight.values().forEach(requestId -> protocol.cancelWaits(caller, session, requestId));
+      inFlight.clear();
+    });
   }
 
   private void receive(String text) {
@@ -47,6 +56,10 @@ final class McpWebSocket {
     }
     JsonObject message = parsed.message();
     Object id = JsonRpc.idOf(message);
+    if ("notifications/cancelled".equals(message.getString("method"))) {
+      cancel(message);
+      return;
+    }
     if (!JsonRpc.isRequest(message)) {
       return;
     }
@@ -65,10 +78,26 @@ final class McpWebSocket {
       send(JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "send initialize first"));
     } else {
       long progress = reportProgress(message);
-      protocol.answer(message, caller, session)
+      String requestId = "mcp-" + UUID.randomUUID();
+      inFlight.put(id, requestId);
+      protocol.answer(message, caller, session, requestId)
           .otherwise(error -> JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "internal error"))
           .onComplete(done -> vertx.cancelTimer(progress))
-          .onSuccess(this::send);
+          .onSuccess(answer -> {
+            // A cancelled request is not answered (MCP: the receiver sends no response).
+            if (inFlight.remove(id, requestId)) {
+              send(answer);
+            }
+          });
+    }
+  }
+
+  /** {@code notifications/cancelled}: the request stops waiting, and its answer is not sent. */
+  private void cancel(JsonObject notification) {
+    JsonObject params = notification.getValue("params") instanceof JsonObject object ? object : new JsonObject();
+    String requestId = inFlight.remove(params.getValue("requestId"));
+    if (requestId != null) {
+      protocol.cancelWaits(caller, session, requestId);
     }
   }
 

@@ -20,14 +20,19 @@ import java.util.function.Predicate;
  */
 final class ClaimWaiters {
   private static final class Waiter {
+    final String agentId;
+    final String requestId;
     final Function<Boolean, Future<Reply>> attempt;
     final Predicate<Reply> done;
     final Promise<Reply> answer = Promise.promise();
     long timer;
     boolean inFlight;
     boolean timedOut;
+    Reply nothing;
 
-    Waiter(Function<Boolean, Future<Reply>> attempt, Predicate<Reply> done) {
+    Waiter(String agentId, String requestId, Function<Boolean, Future<Reply>> attempt, Predicate<Reply> done) {
+      this.agentId = agentId;
+      this.requestId = requestId;
       this.attempt = attempt;
       this.done = done;
     }
@@ -44,10 +49,12 @@ final class ClaimWaiters {
 
   /**
    * Waits up to {@code waitMs}; {@code attempt} (given whether it is the last) is asked again on
-   * each wake-up until {@code done} accepts its answer.
+   * each wake-up until {@code done} accepts its answer; {@code nothing} answers a cancelled wait.
    */
-  Future<Reply> await(int waitMs, Function<Boolean, Future<Reply>> attempt, Predicate<Reply> done) {
-    Waiter waiter = new Waiter(attempt, done);
+  Future<Reply> await(String agentId, String requestId, int waitMs, Function<Boolean, Future<Reply>> attempt,
+                      Predicate<Reply> done, Reply nothing) {
+    Waiter waiter = new Waiter(agentId, requestId, attempt, done);
+    waiter.nothing = nothing;
     waiting.add(waiter);
     waiter.timer = vertx.setTimer(Math.max(1, waitMs), id -> {
       waiter.timedOut = true;
@@ -56,6 +63,22 @@ final class ClaimWaiters {
       }
     });
     return waiter.answer.future();
+  }
+
+  /**
+   * Stops {@code agentId}'s waiting claim {@code requestId}: it is answered with no task. A try
+   * under way finishes (and may claim). True if found.
+   */
+  boolean cancel(String agentId, String requestId) {
+    for (Waiter waiter : waiting) {
+      if (waiter.agentId.equals(agentId) && requestId.equals(waiter.requestId) && !waiter.inFlight) {
+        waiting.remove(waiter);
+        vertx.cancelTimer(waiter.timer);
+        waiter.answer.tryComplete(waiter.nothing);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Work may be claimable: every waiter tries once, oldest first. */

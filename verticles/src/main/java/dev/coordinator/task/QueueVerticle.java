@@ -3,6 +3,7 @@ package dev.coordinator.task;
 import dev.coordinator.audit.AuditContext;
 import dev.coordinator.bus.Addresses;
 import dev.coordinator.bus.Authorized;
+import dev.coordinator.bus.Document;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.event.Event;
 import dev.coordinator.bus.task.TaskCommand;
@@ -104,7 +105,8 @@ public final class QueueVerticle extends PooledVerticle {
       }
       return attempt(command, false).compose(reply -> found(reply)
           ? Future.succeededFuture(reply)
-          : waiters.await(command.waitMs(), last -> attempt(command, last), QueueVerticle::found));
+          : waiters.await(authorized.envelope().agentId(), authorized.envelope().requestId(), command.waitMs(),
+              last -> attempt(command, last), QueueVerticle::found, TaskStore.one(authorized, null)));
     }
 
     private Future<Reply> attempt(TaskCommand.Claim command, boolean last) {
@@ -130,6 +132,12 @@ public final class QueueVerticle extends PooledVerticle {
     @Override
     public Future<Reply> cancel(TaskCommand.Cancel command) {
       return idempotency.run(authorized, client -> TaskStore.cancel(client, authorized, command));
+    }
+
+    @Override
+    public Future<Reply> cancelWait(TaskCommand.CancelWait command) {
+      boolean cancelled = waiters.cancel(authorized.envelope().agentId(), command.requestId());
+      return Future.succeededFuture(Reply.success(new Document(new JsonObject().put("cancelled", cancelled))));
     }
 
     @Override

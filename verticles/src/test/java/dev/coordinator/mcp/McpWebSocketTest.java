@@ -172,6 +172,29 @@ class McpWebSocketTest {
         .getString("code"));
   }
 
+  @Test
+  void aCancelledOrAbandonedWaitGivesUpItsPlaceInLine() throws Exception {
+    String holder = service.agent("ws-keeper", "claude_code", 2);
+    service.http().post("/v1/locks/acquire", holder, new JsonObject().put("key", "src/cancel.py"));
+    Socket cancelling = connect(service.agent("ws-canceller", "claude_code", 2), "mcp");
+    initialize(cancelling);
+    cancelling.webSocket.sendText(toolCall(5, "acquire_lock", new JsonObject().put("key", "src/cancel.py").put("wait_ms", 30_000)), true);
+    Socket leaving = connect(service.agent("ws-leaver", "claude_code", 2), "mcp");
+    initialize(leaving);
+    leaving.webSocket.sendText(toolCall(1, "acquire_lock", new JsonObject().put("key", "src/cancel.py").put("wait_ms", 30_000)), true);
+    Thread.sleep(500);
+    cancelling.webSocket.sendText(new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/cancelled")
+        .put("params", new JsonObject().put("requestId", 5).put("reason", "changed my mind")).encode(), true);
+    leaving.webSocket.sendClose(1000, "bye").join();
+    assertEquals(6, cancelling.call(6, "ping", null).getValue("id"), "the cancelled request is not answered");
+    Thread.sleep(500);
+    assertEquals(200, service.http().post("/v1/locks/release", holder, new JsonObject().put("key", "src/cancel.py")).status());
+    Thread.sleep(1_000);
+    assertEquals(0L, service.database().value("SELECT count(*) FROM locks WHERE key = 'src/cancel.py' AND expires_at > now()"),
+        "neither the cancelled nor the abandoned wait took the lock");
+    assertTrue(cancelling.messages.isEmpty(), "still no answer for the cancelled request: " + cancelling.messages);
+  }
+
   private static String toolCall(Object id, String name, JsonObject arguments) {
     return new JsonObject().put("jsonrpc", "2.0").put("id", id).put("method", "tools/call")
         .put("params", new JsonObject().put("name", name).put("arguments", arguments)).encode();

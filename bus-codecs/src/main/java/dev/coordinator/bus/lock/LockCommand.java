@@ -20,6 +20,8 @@ public sealed interface LockCommand extends Command {
     R check(Check command);
 
     R validate(Validate command);
+
+    R cancelWait(CancelWait command);
   }
 
   <R> R accept(Handler<R> handler);
@@ -80,6 +82,23 @@ public sealed interface LockCommand extends Command {
     @Override
     public <R> R accept(Handler<R> handler) {
       return handler.validate(this);
+    }
+  }
+
+  /**
+   * Stops the caller's own acquire that is still waiting in line (the request {@code requestId}),
+   * as when an MCP client cancels it or its socket closes. An attempt already under way finishes.
+   */
+  @Action(value = "cancel_lock_wait", mutates = false)
+  record CancelWait(String requestId) implements LockCommand {
+    @Override
+    public <R> R accept(Handler<R> handler) {
+      return handler.cancelWait(this);
+    }
+
+    @Override
+    public String key() {
+      return "*";
     }
   }
 }

@@ -23,6 +23,8 @@ public sealed interface TaskCommand extends Command {
     R get(Get command);
 
     R list(ListTasks command);
+
+    R cancelWait(CancelWait command);
   }
 
   <R> R accept(Handler<R> handler);
@@ -130,6 +132,20 @@ public sealed interface TaskCommand extends Command {
     @Override
     public String resource() {
       return taskType == null ? "*" : taskType;
+    }
+  }
+
+  /** Stops the caller's own claim that is still waiting for work (the request {@code requestId}). */
+  @Action(value = "cancel_claim_wait", mutates = false)
+  record CancelWait(String requestId) implements TaskCommand {
+    @Override
+    public <R> R accept(Handler<R> handler) {
+      return handler.cancelWait(this);
+    }
+
+    @Override
+    public String resource() {
+      return "*";
     }
   }
 }
