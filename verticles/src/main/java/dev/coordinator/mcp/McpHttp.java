@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
  * MCP's Streamable HTTP transport on {@code /mcp}, answering with JSON (never a stream):
@@ -76,12 +77,37 @@ public final class McpHttp {
       protocol.heartbeat(caller, session.coordinatorSession());
     }
     if (!JsonRpc.isRequest(message)) {
+      if ("notifications/cancelled".equals(message.getString("method"))) {
+        cancel(message, caller, session);
+      }
       context.response().setStatusCode(202).end();
       return;
     }
-    protocol.answer(message, caller, session.coordinatorSession())
+    String requestId = "mcp-" + UUID.randomUUID();
+    if (id != null) {
+      session.inFlight().put(id, requestId);
+    }
+    protocol.answer(message, caller, session.coordinatorSession(), requestId)
         .otherwise(error -> JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "internal error"))
+        .onComplete(done -> {
+          if (id != null) {
+            session.inFlight().remove(id, requestId);
+          }
+        })
         .onSuccess(answer -> reply(context, 200, answer));
+  }
+
+  /**
+   * {@code notifications/cancelled}: a request of this session that waits stops waiting. Its HTTP
+   * request still gets an answer (the refusal of a cancelled wait), since HTTP has no way not to.
+   */
+  private void cancel(JsonObject notification, Principal caller, McpSessions.Session session) {
+    JsonObject params = notification.getValue("params") instanceof JsonObject object ? object : new JsonObject();
+    Object cancelled = params.getValue("requestId");
+    String requestId = cancelled == null ? null : session.inFlight().remove(cancelled);
+    if (requestId != null) {
+      protocol.cancelWaits(caller, session.coordinatorSession(), requestId);
+    }
   }
 
   public void delete(RoutingContext context) {

@@ -13,10 +13,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class McpSessions {
   /**
-   * One session: who opened it, the protocol version agreed on, and the coordinator session its
-   * locks and claims belong to (null below write trust).
+   * One session: who opened it, the protocol version agreed on, the coordinator session its
+   * locks and claims belong to (null below write trust), and its requests under way (JSON-RPC id
+   * to the request id their command carries), so that they can be cancelled.
    */
-  record Session(String id, String agentId, String protocolVersion, String coordinatorSession) {
+  record Session(String id, String agentId, String protocolVersion, String coordinatorSession,
+                 Map<Object, String> inFlight) {
+    Session(String id, String agentId, String protocolVersion, String coordinatorSession) {
+      this(id, agentId, protocolVersion, coordinatorSession, new ConcurrentHashMap<>());
+    }
   }
 
   private static final SecureRandom RANDOM = new SecureRandom();

@@ -129,4 +129,25 @@ class McpHttpProtocolTest {
     assertEquals(200, post(alice, session, request(1, "ping"), "Content-Type", "application/json; charset=utf-8").status());
     assertNull(post(alice, session, request(1, "tools/list")).json().getValue("error"));
   }
+
+  @Test
+  void aCancelledWaitStopsWaiting() throws Exception {
+    String holder = service.agent("http-holder", "claude_code", 2);
+    http.post("/v1/locks/acquire", holder, new JsonObject().put("key", "src/http-cancel.py"));
+    String session = initialize(alice);
+    var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> post(alice, session, new JsonObject()
+        .put("jsonrpc", "2.0").put("id", 5).put("method", "tools/call").put("params", new JsonObject()
+            .put("name", "acquire_lock").put("arguments", new JsonObject().put("key", "src/http-cancel.py").put("wait_ms", 30_000)))
+        .encode()));
+    Thread.sleep(500);
+    assertEquals(202, post(alice, session, new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/cancelled")
+        .put("params", new JsonObject().put("requestId", 5)).encode()).status());
+    // Answered within 20 s although it asked to wait 30 s: the cancellation ended the wait.
+    JsonObject answer = waiting.get(20, java.util.concurrent.TimeUnit.SECONDS).json();
+    assertEquals("LOCK_HELD", answer.getJsonObject("result").getJsonObject("structuredContent").getJsonObject("error")
+        .getString("code"));
+    http.post("/v1/locks/release", holder, new JsonObject().put("key", "src/http-cancel.py"));
+    Thread.sleep(500);
+    assertEquals(0L, service.database().value("SELECT count(*) FROM locks WHERE key = 'src/http-cancel.py' AND expires_at > now()"));
+  }
 }
