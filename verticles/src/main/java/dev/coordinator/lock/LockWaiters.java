@@ -38,6 +38,7 @@ final class LockWaiters {
     private final Promise<Reply> answer = Promise.promise();
     private long deadlineTimer;
     private boolean timedOut;
+    private boolean cancelled;
 
     Waiter(Authorized authorized, LockCommand.Acquire acquire) {
       this.authorized = authorized;
@@ -84,7 +85,8 @@ final class LockWaiters {
 
   /**
    * Stops a waiting acquire of {@code agentId}'s request {@code requestId}: it leaves the line and
-   * is answered LOCK_HELD. A head whose attempt is under way finishes that attempt. True if found.
+   * is answered LOCK_HELD. A head whose attempt is under way finishes that attempt (and keeps the
+   * lock if it got it) but tries no more. True if found.
    */
   boolean cancel(String agentId, String requestId) {
     for (Queue queue : queues.values()) {
@@ -92,17 +94,21 @@ final class LockWaiters {
         var envelope = waiter.authorized.envelope();
         if (envelope.agentId().equals(agentId) && requestId.equals(envelope.requestId())) {
           if (queue.attempting && queue.waiting.peekFirst() == waiter) {
-            return false;
+            waiter.cancelled = true;
+            return true;
           }
           remove(queue, waiter);
-          waiter.answer.tryComplete(Reply.Failure.of(dev.coordinator.bus.ErrorCode.LOCK_HELD,
-              "the wait for lock " + waiter.key + " was cancelled"));
+          waiter.answer.tryComplete(cancelledAnswer(waiter));
           drive(queue);
           return true;
         }
       }
     }
     return false;
+  }
+
+  private static Reply cancelledAnswer(Waiter waiter) {
+    return Reply.Failure.of(dev.coordinator.bus.ErrorCode.LOCK_HELD, "the wait for lock " + waiter.key + " was cancelled");
   }
 
   /** How many acquires wait on this node, for tests and metrics. */
@@ -121,7 +127,11 @@ final class LockWaiters {
     attempts.attempt(head, false).onComplete(result -> {
       queue.attempting = false;
       if (result.succeeded() && result.result().retryable()) {
-        if (head.timedOut) {
+        if (head.cancelled) {
+          remove(queue, head);
+          head.answer.tryComplete(cancelledAnswer(head));
+          drive(queue);
+        } else if (head.timedOut) {
           finishLast(queue, head);
         } else if (queue.releases != releasesSeen) {
           drive(queue);

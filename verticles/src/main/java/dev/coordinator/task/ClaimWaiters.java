@@ -28,6 +28,7 @@ final class ClaimWaiters {
     long timer;
     boolean inFlight;
     boolean timedOut;
+    boolean cancelled;
     Reply nothing;
 
     Waiter(String agentId, String requestId, Function<Boolean, Future<Reply>> attempt, Predicate<Reply> done) {
@@ -67,11 +68,15 @@ final class ClaimWaiters {
 
   /**
    * Stops {@code agentId}'s waiting claim {@code requestId}: it is answered with no task. A try
-   * under way finishes (and may claim). True if found.
+   * under way finishes (and may claim) but tries no more. True if found.
    */
   boolean cancel(String agentId, String requestId) {
     for (Waiter waiter : waiting) {
-      if (waiter.agentId.equals(agentId) && requestId.equals(waiter.requestId) && !waiter.inFlight) {
+      if (waiter.agentId.equals(agentId) && requestId.equals(waiter.requestId)) {
+        if (waiter.inFlight) {
+          waiter.cancelled = true;
+          return true;
+        }
         waiting.remove(waiter);
         vertx.cancelTimer(waiter.timer);
         waiter.answer.tryComplete(waiter.nothing);
@@ -112,6 +117,10 @@ final class ClaimWaiters {
         waiting.remove(waiter);
         vertx.cancelTimer(waiter.timer);
         waiter.answer.handle(result);
+      } else if (waiter.cancelled) {
+        waiting.remove(waiter);
+        vertx.cancelTimer(waiter.timer);
+        waiter.answer.tryComplete(waiter.nothing);
       } else if (waiter.timedOut) {
         finishLast(waiter);
       }
