@@ -11,6 +11,7 @@ import dev.coordinator.memory.MemoryVerticle;
 import dev.coordinator.session.SessionVerticle;
 import dev.coordinator.lock.LockVerticle;
 import dev.coordinator.mcp.McpSessions;
+import dev.coordinator.metrics.Metrics;
 import dev.coordinator.policy.CedarPolicies;
 import dev.coordinator.policy.CedarPolicyEngine;
 import dev.coordinator.policy.DomainGate;
@@ -54,9 +55,11 @@ public final class Coordinator {
     int poolSize = config.dbPoolSize();
     Guardrails guardrails = new Guardrails();
     McpSessions mcpSessions = new McpSessions();
+    Metrics metrics = new Metrics();
+    metrics.gauge("coordinator_mcp_sessions", "open MCP sessions on this node", mcpSessions::size);
     List<String> inner = new ArrayList<>();
     return vertx.deployVerticle(new HealthVerticle(database, poolSize)).onSuccess(inner::add)
-        .compose(id -> vertx.deployVerticle(new PolicyVerticle(database, poolSize, engine, config.enforcement(), stamp, guardrails)))
+        .compose(id -> vertx.deployVerticle(new PolicyVerticle(database, poolSize, engine, config.enforcement(), stamp, guardrails, metrics)))
         .onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new LockVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new QueueVerticle(database, poolSize, config.sweepIntervalMs(), guardrails)))
@@ -67,7 +70,7 @@ public final class Coordinator {
         .compose(id -> vertx.deployVerticle(new HandoffVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new MemoryVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new AuditVerticle(database, poolSize))).onSuccess(inner::add)
-        .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, mcpSessions),
+        .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, mcpSessions, metrics),
             new DeploymentOptions().setInstances(httpInstances())))
         .map(http -> new Coordinator(vertx, http, List.copyOf(inner)))
         .recover(error -> undeploy(vertx, inner).transform(ignored -> Future.failedFuture(error)));

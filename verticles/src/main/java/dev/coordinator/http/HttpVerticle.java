@@ -19,6 +19,7 @@ import dev.coordinator.bus.session.SessionRequests;
 import dev.coordinator.bus.task.TaskRequests;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.mcp.McpHttp;
+import dev.coordinator.metrics.Metrics;
 import dev.coordinator.mcp.McpProtocol;
 import dev.coordinator.mcp.McpSessions;
 import io.vertx.core.Future;
@@ -48,14 +49,17 @@ public final class HttpVerticle extends VerticleBase {
   private static final String REQUEST_ID = "request-id";
   private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   static final long SHUTDOWN_GRACE_SECONDS = 10;
+  private static final Set<String> LOOPBACK_PEERS = Set.of("127.0.0.1", "0:0:0:0:0:0:0:1", "::1");
 
   private final CoordinatorConfig config;
   private final McpSessions mcpSessions;
+  private final Metrics metrics;
   private HttpServer server;
 
-  public HttpVerticle(CoordinatorConfig config, McpSessions mcpSessions) {
+  public HttpVerticle(CoordinatorConfig config, McpSessions mcpSessions, Metrics metrics) {
     this.config = config;
     this.mcpSessions = mcpSessions;
+    this.metrics = metrics;
   }
 
   @Override
@@ -83,6 +87,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(this::requestId);
     router.route().handler(new HostGuard(config.httpHost(), config.allowedHosts()));
     router.get("/health").handler(this::health);
+    router.get("/metrics").handler(this::metrics);
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
     router.route("/v1/*").handler(new Authentication(vertx.eventBus()));
     // Not for GET: a WebSocket upgrade must reach its handler with the request unread.
@@ -180,12 +185,26 @@ public final class HttpVerticle extends VerticleBase {
     context.response().putHeader("X-Request-Id", requestId);
     long started = System.nanoTime();
     context.addEndHandler(done -> {
+      metrics.count("coordinator_http_requests_total", "status=\"" + context.response().getStatusCode() + "\"", 1,
+          "HTTP requests answered, by status");
+      metrics.count("coordinator_http_request_milliseconds_total", "", (System.nanoTime() - started) / 1_000_000,
+          "time spent answering HTTP requests");
       var principal = Authentication.principal(context);
       LOG.info("{} {} {} {}ms agent={} request={}", context.request().method(), context.request().path(),
           context.response().getStatusCode(), (System.nanoTime() - started) / 1_000_000,
           principal == null ? "-" : principal.id(), requestId);
     });
     context.next();
+  }
+
+  /** Prometheus text, for scrapers on this machine only: elsewhere the endpoint does not exist. */
+  private void metrics(RoutingContext context) {
+    String peer = context.request().remoteAddress().hostAddress();
+    if (!LOOPBACK_PEERS.contains(peer)) {
+      failure(context, ErrorCode.NOT_FOUND, "no endpoint GET /metrics");
+      return;
+    }
+    context.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.render());
   }
 
   private void health(RoutingContext context) {

@@ -55,6 +55,10 @@ public final class McpSessions {
     return true;
   }
 
+  public int size() {
+    return sessions.size();
+  }
+
   /** Removes and returns the session, if it belongs to {@code agentId}. */
   Optional<Session> close(String id, String agentId) {
     lastHeartbeat.remove(id);

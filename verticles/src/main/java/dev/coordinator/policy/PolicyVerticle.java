@@ -19,6 +19,7 @@ import dev.coordinator.config.CoordinatorConfig.Enforcement;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.db.SqlFailures;
+import dev.coordinator.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -51,13 +52,15 @@ public final class PolicyVerticle extends PooledVerticle {
   private final Enforcement enforcement;
   private final Object stamp;
   private final Guardrails guardrails;
+  private final Metrics metrics;
   private ProfileCache profiles;
   private PgSubscriber subscriber;
 
   public PolicyVerticle(DatabaseUrl database, int poolSize, PolicyEngine engine, Enforcement enforcement, Object stamp,
-                        Guardrails guardrails) {
+                        Guardrails guardrails, Metrics metrics) {
     super(database, poolSize);
     this.guardrails = guardrails;
+    this.metrics = metrics;
     this.engine = engine;
     this.enforcement = enforcement;
     this.stamp = stamp;
@@ -110,6 +113,8 @@ public final class PolicyVerticle extends PooledVerticle {
   private Future<Reply> decide(Envelope envelope, Principal principal) {
     Command command = envelope.command();
     Decision decision = enforce(engine.decide(principal, PolicyRequest.of(principal, command)));
+    metrics.count("coordinator_policy_decisions_total", "decision=\"" + decision.auditDecision() + "\"", 1,
+        "policy decisions, by what the audit trail records");
     if (!decision.allowed()) {
       return deny(envelope, principal, decision);
     }

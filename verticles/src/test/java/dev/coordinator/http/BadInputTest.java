@@ -188,6 +188,18 @@ class BadInputTest {
   }
 
   @Test
+  void metricsNeedNoKeyOnThisMachine() {
+    assertEquals(200, http.get("/v1/locks", aliceKey).status());
+    Http.Response metrics = http.get("/metrics", null);
+    assertEquals(200, metrics.status(), metrics::toString);
+    assertTrue(metrics.header("Content-Type").orElse("").startsWith("text/plain"));
+    assertTrue(metrics.text().contains("# TYPE coordinator_http_requests_total counter"), metrics.text());
+    assertTrue(metrics.text().contains("coordinator_http_requests_total{status=\"200\"}"), metrics.text());
+    assertTrue(metrics.text().contains("coordinator_policy_decisions_total{decision=\"allow\"}"), metrics.text());
+    assertTrue(metrics.text().contains("coordinator_mcp_sessions 0"), metrics.text());
+  }
+
+  @Test
   void everyResponseCarriesARequestId() {
     Http.Response generated = http.get("/v1/locks", aliceKey);
     assertTrue(generated.header("X-Request-Id").isPresent());
