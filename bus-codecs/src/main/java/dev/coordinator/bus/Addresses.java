@@ -24,6 +24,9 @@ public final class Addresses {
   /** Published (to every node) when a lock key becomes free. */
   public static final String LOCK_RELEASED = "coordinator.events.lock-released";
 
+  /** Published (to every node) when a session has ended or was reaped. */
+  public static final String SESSION_ENDED = "coordinator.events.session-ended";
+
   private Addresses() {
   }
 }

@@ -50,7 +50,12 @@ public final class Idempotency {
    * it will try again).
    */
   public Future<Reply> run(Authorized authorized, Predicate<Reply> keep, Function<SqlClient, Future<Reply>> attempt) {
-    return retryDeadlocks(() -> once(authorized, keep, attempt), DEADLOCK_RETRIES);
+    return retryDeadlocks(() -> once(authorized, keep, attempt, false), DEADLOCK_RETRIES);
+  }
+
+  /** Runs a mutation of several statements, whose every outcome is final: they commit together, key or not. */
+  public Future<Reply> runInTransaction(Authorized authorized, Function<SqlClient, Future<Reply>> attempt) {
+    return retryDeadlocks(() -> once(authorized, reply -> true, attempt, true), DEADLOCK_RETRIES);
   }
 
   /**
@@ -63,10 +68,11 @@ public final class Idempotency {
         : Future.failedFuture(error));
   }
 
-  private Future<Reply> once(Authorized authorized, Predicate<Reply> keep, Function<SqlClient, Future<Reply>> attempt) {
+  private Future<Reply> once(Authorized authorized, Predicate<Reply> keep, Function<SqlClient, Future<Reply>> attempt,
+                             boolean transaction) {
     String key = authorized.envelope().idempotencyKey();
     if (key == null || !authorized.command().mutates()) {
-      return attempt.apply(pool);
+      return transaction ? pool.withTransaction(attempt::apply) : attempt.apply(pool);
     }
     byte[] hash = requestHash(authorized);
     return pool.withTransaction(connection -> find(connection, authorized, key)

@@ -16,58 +16,86 @@ final class LockSql {
   private static final String ONE_ROW = "(SELECT 1) AS one";
 
   /**
-   * $9 key, $10 ttl seconds, $11 reason, $12 whether a failed attempt is audited (a waiter's
-   * intermediate attempts are not; its last one is). The holder refreshing a live lock keeps
-   * its fencing token and acquisition time; anyone else gets a new token from the sequence.
+   * The advisory-lock key space of lock keys (the first of the two-int key); the second is the
+   * key's hash. Collisions only serialize two keys' acquires.
    */
-  static final String ACQUIRE = """
-      WITH prior AS (
-        SELECT holder, expires_at FROM locks WHERE key = $9::text
-      ), taken AS (
-        INSERT INTO locks AS l (key, holder, agent_type, session_id, fencing_token, reason, ttl_seconds, acquired_at, expires_at)
-        VALUES ($9::text, $1, $2, $3, nextval('lock_fencing_token_seq'), $11::text, $10::integer, now(),
-                now() + make_interval(secs => $10::integer))
-        ON CONFLICT (key) DO UPDATE SET
-          fencing_token = CASE WHEN l.holder = excluded.holder AND l.expires_at > now()
-                               THEN l.fencing_token ELSE excluded.fencing_token END,
-          acquired_at = CASE WHEN l.holder = excluded.holder AND l.expires_at > now()
-                             THEN l.acquired_at ELSE excluded.acquired_at END,
-          reason = CASE WHEN l.holder = excluded.holder AND l.expires_at > now()
-                        THEN coalesce(excluded.reason, l.reason) ELSE excluded.reason END,
-          holder = excluded.holder, agent_type = excluded.agent_type, session_id = excluded.session_id, ttl_seconds = excluded.ttl_seconds, expires_at = excluded.expires_at
-        WHERE l.expires_at <= now() OR l.holder = excluded.holder
-        RETURNING %1$s
-      ), outcome AS (
-        SELECT t.*, t.acquired_at = now() AS fresh, p.holder AS prior_holder, p.expires_at AS prior_expires_at,
-          ceil(extract(epoch FROM p.expires_at - now()) * 1000)::bigint AS held_ms
-        FROM %2$s LEFT JOIN taken t ON true LEFT JOIN prior p ON true
-      ), audited AS (
-        INSERT INTO audit_log (%3$s)
-        SELECT %4$s, 'acquire_lock', $9::text, CASE WHEN o.key IS NULL THEN 'error' ELSE 'ok' END,
-          CASE WHEN o.key IS NULL
-               THEN jsonb_build_object('error', 'LOCK_HELD', 'holder', o.prior_holder)
-               ELSE jsonb_build_object('fencing_token', o.fencing_token, 'expires_at', o.expires_at,
-                                       'action', CASE WHEN o.fresh THEN 'acquired' ELSE 'refreshed' END) END
-        FROM outcome o WHERE o.key IS NOT NULL OR $12::boolean
-      )
-      SELECT * FROM outcome""".formatted(LOCK_COLUMNS, ONE_ROW, AuditSql.COLUMNS, AuditSql.CONTEXT);
+  static final int KEY_SPACE = 0x4c4f434b;
+
+  /** In an acquire's DO UPDATE: the row is free, or the caller (agent and session) holds it. */
+  private static final String GRANTED =
+      "(l.expires_at <= now() OR (l.holder = excluded.holder AND l.session_id IS NOT DISTINCT FROM excluded.session_id))";
 
   /**
-   * $9 key, $10 fencing token or null. Only the holder of a live lock releases it. When nothing
-   * was deleted, {@code error} says why from the row as it was: someone else's (or no) lock, or
-   * the caller's lock under a newer token.
+   * $9 key, $10 ttl seconds, $11 reason, $12 whether a failed attempt is audited (a waiter's
+   * intermediate attempts are not; its last one is). A lock belongs to the (agent, session) that
+   * took it: that pair refreshing a live lock keeps its token and acquisition time; anyone else,
+   * the same agent in another session or without one included, gets LOCK_HELD.
+   *
+   * <p>Order matters and each step gates the next: the caller's session is locked FOR SHARE and
+   * must be active (an end or reap, which locks it FOR UPDATE, waits for this grant to commit, and
+   * a grant waits for an end under way, then sees the session ended); then a transaction lock on
+   * the key serializes everyone granting it; then the key's row is locked (waiting out a release
+   * in flight); only then is the token drawn. So a token is drawn after every earlier grant of the
+   * key committed (LOCK-2). A loser's row is "updated" to itself, so RETURNING names the current
+   * holder even when this statement's snapshot predates it.
+   */
+  static final String ACQUIRE = """
+      WITH live AS (
+        SELECT id FROM sessions WHERE id = ($3::text)::uuid AND status = 'active' FOR SHARE
+      ), gate AS (
+        SELECT true AS open FROM (SELECT pg_advisory_xact_lock(%5$d, hashtext($9::text))) AS serialized
+        WHERE $3::text IS NULL OR EXISTS (SELECT 1 FROM live)
+      ), present AS (
+        SELECT key FROM locks WHERE key = $9::text AND EXISTS (SELECT 1 FROM gate) FOR UPDATE
+      ), taken AS (
+        INSERT INTO locks AS l (key, holder, agent_type, session_id, fencing_token, reason, ttl_seconds, acquired_at, expires_at)
+        SELECT $9::text, $1, $2, $3::text, nextval('lock_fencing_token_seq'), $11::text, $10::integer, now(),
+               now() + make_interval(secs => $10::integer)
+        FROM gate WHERE (SELECT count(*) FROM present) >= 0
+        ON CONFLICT (key) DO UPDATE SET
+          fencing_token = CASE WHEN l.expires_at <= now() THEN excluded.fencing_token ELSE l.fencing_token END,
+          acquired_at = CASE WHEN l.expires_at <= now() THEN excluded.acquired_at ELSE l.acquired_at END,
+          reason = CASE WHEN l.expires_at <= now() THEN excluded.reason
+                        WHEN %6$s THEN coalesce(excluded.reason, l.reason) ELSE l.reason END,
+          holder = CASE WHEN %6$s THEN excluded.holder ELSE l.holder END,
+          agent_type = CASE WHEN %6$s THEN excluded.agent_type ELSE l.agent_type END,
+          session_id = CASE WHEN %6$s THEN excluded.session_id ELSE l.session_id END,
+          ttl_seconds = CASE WHEN %6$s THEN excluded.ttl_seconds ELSE l.ttl_seconds END,
+          expires_at = CASE WHEN %6$s THEN excluded.expires_at ELSE l.expires_at END
+        RETURNING %1$s
+      ), outcome AS (
+        SELECT t.*, coalesce(t.holder = $1 AND t.session_id IS NOT DISTINCT FROM $3::text, false) AS granted,
+          t.acquired_at = now() AS fresh, ($3::text IS NULL OR EXISTS (SELECT 1 FROM live)) AS session_live,
+          ceil(extract(epoch FROM t.expires_at - now()) * 1000)::bigint AS held_ms
+        FROM %2$s LEFT JOIN taken t ON true
+      ), audited AS (
+        INSERT INTO audit_log (%3$s)
+        SELECT %4$s, 'acquire_lock', $9::text, CASE WHEN o.granted THEN 'ok' ELSE 'error' END,
+          CASE WHEN NOT o.session_live THEN jsonb_build_object('error', 'VALIDATION_FAILED', 'field', 'Coordinator-Session')
+               WHEN NOT o.granted THEN jsonb_build_object('error', 'LOCK_HELD', 'holder', o.holder, 'session_id', o.session_id)
+               ELSE jsonb_build_object('fencing_token', o.fencing_token, 'expires_at', o.expires_at,
+                                       'action', CASE WHEN o.fresh THEN 'acquired' ELSE 'refreshed' END) END
+        FROM outcome o WHERE o.granted OR NOT o.session_live OR $12::boolean
+      )
+      SELECT * FROM outcome""".formatted(LOCK_COLUMNS, ONE_ROW, AuditSql.COLUMNS, AuditSql.CONTEXT, KEY_SPACE, GRANTED);
+
+  /**
+   * $9 key, $10 fencing token or null. Only the holder of a live lock, in the session that took
+   * it, releases it. When nothing was deleted, {@code error} says why from the row as it was:
+   * someone else's (or no) lock, or the caller's lock under a newer token.
    */
   static final String RELEASE = """
       WITH prior AS (
-        SELECT holder, fencing_token, expires_at > now() AS live FROM locks WHERE key = $9::text
+        SELECT holder = $1 AND session_id IS NOT DISTINCT FROM $3::text AS mine, fencing_token, expires_at > now() AS live
+        FROM locks WHERE key = $9::text
       ), gone AS (
-        DELETE FROM locks WHERE key = $9::text AND holder = $1 AND expires_at > now()
+        DELETE FROM locks WHERE key = $9::text AND holder = $1 AND session_id IS NOT DISTINCT FROM $3::text AND expires_at > now()
           AND ($10::bigint IS NULL OR fencing_token = $10::bigint)
         RETURNING fencing_token
       ), verdict AS (
-        SELECT g.fencing_token AS released_token, p.holder, p.fencing_token AS current_token,
+        SELECT g.fencing_token AS released_token, p.fencing_token AS current_token,
           CASE WHEN g.fencing_token IS NOT NULL THEN NULL
-               WHEN p.holder = $1 AND p.live AND $10::bigint IS NOT NULL AND p.fencing_token <> $10::bigint
+               WHEN p.mine AND p.live AND $10::bigint IS NOT NULL AND p.fencing_token <> $10::bigint
                  THEN 'STALE_FENCING_TOKEN'
                ELSE 'NOT_LOCK_HOLDER' END AS error
         FROM %1$s LEFT JOIN gone g ON true LEFT JOIN prior p ON true
@@ -80,18 +108,20 @@ final class LockSql {
       )
       SELECT * FROM verdict""".formatted(ONE_ROW, AuditSql.COLUMNS, AuditSql.CONTEXT);
 
-  /** $9 key, $10 fencing token, $11 new ttl seconds or null (keep the lock's own). */
+  /** $9 key, $10 fencing token, $11 new ttl seconds or null (keep the lock's own); holder and session as for release. */
   static final String RENEW = """
       WITH prior AS (
-        SELECT holder, fencing_token, expires_at > now() AS live FROM locks WHERE key = $9::text
+        SELECT holder = $1 AND session_id IS NOT DISTINCT FROM $3::text AS mine, fencing_token, expires_at > now() AS live
+        FROM locks WHERE key = $9::text
       ), renewed AS (
         UPDATE locks SET ttl_seconds = coalesce($11::integer, ttl_seconds),
           expires_at = now() + make_interval(secs => coalesce($11::integer, ttl_seconds))
-        WHERE key = $9::text AND holder = $1 AND expires_at > now() AND fencing_token = $10::bigint
+        WHERE key = $9::text AND holder = $1 AND session_id IS NOT DISTINCT FROM $3::text AND expires_at > now()
+          AND fencing_token = $10::bigint
         RETURNING %1$s
       ), verdict AS (
         SELECT r.*, CASE WHEN r.key IS NOT NULL THEN NULL
-               WHEN p.holder = $1 AND p.live AND p.fencing_token <> $10::bigint THEN 'STALE_FENCING_TOKEN'
+               WHEN p.mine AND p.live AND p.fencing_token <> $10::bigint THEN 'STALE_FENCING_TOKEN'
                ELSE 'NOT_LOCK_HOLDER' END AS error
         FROM %2$s LEFT JOIN renewed r ON true LEFT JOIN prior p ON true
       ), audited AS (

@@ -2,6 +2,7 @@ package dev.coordinator.lock;
 
 import dev.coordinator.audit.AuditContext;
 import dev.coordinator.bus.Authorized;
+import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.lock.Lock;
@@ -12,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +34,9 @@ final class LockStore {
     }
   }
 
+  /** The request header that names the caller's session. */
+  private static final String SESSION_FIELD = "Coordinator-Session";
+
   private LockStore() {
   }
 
@@ -41,16 +44,20 @@ final class LockStore {
     Tuple args = context(authorized).addString(acquire.key()).addInteger(acquire.ttlSeconds())
         .addString(acquire.reason()).addBoolean(audited);
     return client.preparedQuery(LockSql.ACQUIRE).execute(args).map(LockRows::single).map(row -> {
-      if (row.getString("key") != null) {
+      if (!row.getBoolean("session_live")) {
+        return Attempt.last(CoordinatorException.invalid(SESSION_FIELD,
+            "session " + authorized.envelope().sessionId() + " has ended; start a new one").failure());
+      }
+      if (row.getBoolean("granted")) {
         String action = row.getBoolean("fresh") ? "acquired" : "refreshed";
         return Attempt.last(Reply.success(new LockReplies.Acquired(LockRows.lock(row), action)));
       }
-      String holder = row.getString("prior_holder");
-      Instant until = LockRows.instant(row, "prior_expires_at");
-      JsonObject details = new JsonObject().put("holder", holder).put("expires_at", until == null ? null : until.toString());
-      String message = "lock " + acquire.key() + " is held" + (holder == null ? "" : " by " + holder);
-      Long heldFor = row.getLong("held_ms");
-      return new Attempt(new Reply.Failure(ErrorCode.LOCK_HELD, message, details), heldFor == null ? 0 : Math.max(0, heldFor));
+      Lock held = LockRows.lock(row);
+      JsonObject details = new JsonObject().put("holder", held.holder())
+          .put("expires_at", held.expiresAt().toString()).put("session_id", held.sessionId());
+      String message = "lock " + acquire.key() + " is held by " + held.holder()
+          + (held.sessionId() == null ? "" : " in session " + held.sessionId());
+      return new Attempt(new Reply.Failure(ErrorCode.LOCK_HELD, message, details), Math.max(0, row.getLong("held_ms")));
     });
   }
 

@@ -33,13 +33,19 @@ public final class LockVerticle extends PooledVerticle {
     waiters = new LockWaiters(vertx, (waiter, last) -> attempt(waiter.authorized, waiter.acquire, last));
     return Future.all(
         serve(Addresses.LOCKS, authorized -> ((LockCommand) authorized.command()).accept(new Operations(authorized))),
-        vertx.eventBus().<Event>consumer(Addresses.LOCK_RELEASED, this::released).completion());
+        vertx.eventBus().<Event>consumer(Addresses.LOCK_RELEASED, this::released).completion(),
+        vertx.eventBus().<Event>consumer(Addresses.SESSION_ENDED, this::sessionEnded).completion());
   }
-
 
   private void released(Message<Event> message) {
     if (message.body() instanceof Event.LockReleased released) {
       waiters.released(released.key());
+    }
+  }
+
+  private void sessionEnded(Message<Event> message) {
+    if (message.body() instanceof Event.SessionEnded ended) {
+      waiters.sessionEnded(ended.sessionId());
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.coordinator.lock;
 
 import dev.coordinator.bus.Authorized;
+import dev.coordinator.bus.CoordinatorException;
+import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.lock.LockCommand;
 import dev.coordinator.lock.LockStore.Attempt;
@@ -9,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,7 +41,8 @@ final class LockWaiters {
     private final Promise<Reply> answer = Promise.promise();
     private long deadlineTimer;
     private boolean timedOut;
-    private boolean cancelled;
+    /** Set when the wait was stopped (cancelled, or its session ended) while its attempt ran: the answer it then gets. */
+    private Reply stopped;
 
     Waiter(Authorized authorized, LockCommand.Acquire acquire) {
       this.authorized = authorized;
@@ -93,13 +97,7 @@ final class LockWaiters {
       for (Waiter waiter : queue.waiting) {
         var envelope = waiter.authorized.envelope();
         if (envelope.agentId().equals(agentId) && requestId.equals(envelope.requestId())) {
-          if (queue.attempting && queue.waiting.peekFirst() == waiter) {
-            waiter.cancelled = true;
-            return true;
-          }
-          remove(queue, waiter);
-          waiter.answer.tryComplete(cancelledAnswer(waiter));
-          drive(queue);
+          stop(queue, waiter, Reply.Failure.of(ErrorCode.LOCK_HELD, "the wait for lock " + waiter.key + " was cancelled"));
           return true;
         }
       }
@@ -107,8 +105,29 @@ final class LockWaiters {
     return false;
   }
 
-  private static Reply cancelledAnswer(Waiter waiter) {
-    return Reply.Failure.of(dev.coordinator.bus.ErrorCode.LOCK_HELD, "the wait for lock " + waiter.key + " was cancelled");
+  /**
+   * The session ended: its waiting acquires end with it, answered as an acquire in an ended
+   * session is. An attempt under way finishes (it cannot be granted: it needs the session active).
+   */
+  void sessionEnded(String sessionId) {
+    for (Queue queue : List.copyOf(queues.values())) {
+      for (Waiter waiter : List.copyOf(queue.waiting)) {
+        if (sessionId.equals(waiter.authorized.envelope().sessionId())) {
+          stop(queue, waiter, CoordinatorException.invalid("Coordinator-Session",
+              "session " + sessionId + " has ended; start a new one").failure());
+        }
+      }
+    }
+  }
+
+  private void stop(Queue queue, Waiter waiter, Reply answer) {
+    if (queue.attempting && queue.waiting.peekFirst() == waiter) {
+      waiter.stopped = answer;
+      return;
+    }
+    remove(queue, waiter);
+    waiter.answer.tryComplete(answer);
+    drive(queue);
   }
 
   /** How many acquires wait on this node, for tests and metrics. */
@@ -127,9 +146,9 @@ final class LockWaiters {
     attempts.attempt(head, false).onComplete(result -> {
       queue.attempting = false;
       if (result.succeeded() && result.result().retryable()) {
-        if (head.cancelled) {
+        if (head.stopped != null) {
           remove(queue, head);
-          head.answer.tryComplete(cancelledAnswer(head));
+          head.answer.tryComplete(head.stopped);
           drive(queue);
         } else if (head.timedOut) {
           finishLast(queue, head);

@@ -5,9 +5,8 @@ import dev.coordinator.task.TaskSql;
 
 /**
  * The session statements; $1..$8 the audit context ({@link AuditSql}), own parameters from $9.
- * Ending and reaping share one statement shape: close the sessions, release exactly their locks,
- * give their claimed tasks back to the queue (or fail them on their last attempt), cancel what
- * depended on a task that failed, and audit every one of those changes.
+ * Ending and reaping share two statements in one transaction: close the sessions, then free
+ * what they held (see {@link #FREE}).
  */
 final class SessionSql {
   /** A session as the API shows it, from a row aliased {@code s}. */
@@ -49,44 +48,59 @@ final class SessionSql {
       SELECT session, error FROM verdict""".formatted(SESSION_JSON, AuditSql.COLUMNS, AuditSql.CONTEXT);
 
   /**
-   * The close statement around a {@code closing(id)} selection; {@code %%1$s} the selection,
-   * {@code %%2$s} the new status, {@code %%3$s} the audit action for each session.
+   * The close statement around a {@code closing(id)} selection that locks the sessions FOR UPDATE;
+   * {@code %%1$s} the selection, {@code %%2$s} the new status, {@code %%3$s} the audit action for
+   * each session. It only closes: what the sessions held is freed by {@link #FREE}, the next
+   * statement of the same transaction, because this one's snapshot may predate an acquire or a
+   * claim that held the session row (FOR SHARE) until it committed.
    */
   private static final String CLOSE_TEMPLATE = """
-      WITH RECURSIVE closing AS (%1$s
+      WITH closing AS (%1$s
       ), closed AS (
         UPDATE sessions s SET status = '%2$s', ended_at = now() FROM closing c WHERE s.id = c.id
         RETURNING s.id
+      ), audited AS (
+        INSERT INTO audit_log (%4$s)
+        SELECT %5$s, '%3$s', c.id::text, 'ok', jsonb_build_object('status', '%2$s') FROM closed c
+      )
+      SELECT coalesce(array_agg(id::text ORDER BY id), '{}') AS closed FROM closed""";
+
+  private static String close(String selection, String status, String action) {
+    return CLOSE_TEMPLATE.formatted(selection, status, action, AuditSql.COLUMNS, AuditSql.CONTEXT);
+  }
+
+  /**
+   * $9 ids of sessions just closed (in this transaction): releases exactly their locks, gives
+   * their claimed tasks back to the queue (or fails them on their last attempt), cancels what
+   * depended on a task that failed, and audits every one of those changes. A statement of its
+   * own, so its snapshot includes every grant that committed before the close.
+   */
+  static final String FREE = """
+      WITH RECURSIVE ended(id) AS (
+        SELECT unnest($9::text[])
       ), freed AS (
-        DELETE FROM locks l USING closed c WHERE l.session_id = c.id::text
-        RETURNING l.key, l.holder, l.fencing_token, l.expires_at > now() AS live, c.id AS session
+        DELETE FROM locks l USING ended e WHERE l.session_id = e.id
+        RETURNING l.key, l.holder, l.fencing_token, l.expires_at > now() AS live, e.id AS session
       ), returned AS (
-        UPDATE tasks t SET %4$s
-        FROM closed c WHERE t.claim_session = c.id::text AND t.status = 'claimed'
-        RETURNING t.id, t.status, t.task_type, t.attempt, t.error, c.id AS session
+        UPDATE tasks t SET %1$s
+        FROM ended e WHERE t.claim_session = e.id AND t.status = 'claimed'
+        RETURNING t.id, t.status, t.task_type, t.attempt, t.error, e.id AS session
       ), roots(id, why) AS (
         SELECT id, 'failed' FROM returned WHERE status = 'failed'
-      )%5$s, audited AS (
-        INSERT INTO audit_log (%6$s)
-        SELECT %7$s, '%3$s', c.id::text, 'ok', jsonb_build_object('status', '%2$s') FROM closed c
-        UNION ALL
-        SELECT %7$s, 'release_lock', f.key, 'ok',
+      )%2$s, audited AS (
+        INSERT INTO audit_log (%3$s)
+        SELECT %4$s, 'release_lock', f.key, 'ok',
           jsonb_build_object('fencing_token', f.fencing_token, 'holder', f.holder, 'session_ended', f.session)
         FROM freed f WHERE f.live
         UNION ALL
-        SELECT %7$s, CASE WHEN r.status = 'failed' THEN 'fail_task' ELSE 'requeue_task' END, r.id::text, 'ok',
+        SELECT %4$s, CASE WHEN r.status = 'failed' THEN 'fail_task' ELSE 'requeue_task' END, r.id::text, 'ok',
           jsonb_build_object('status', r.status, 'attempt', r.attempt, 'error', r.error, 'session_ended', r.session)
         FROM returned r
       )
-      SELECT (SELECT count(*) FROM closed) AS sessions,
-        (SELECT coalesce(array_agg(key ORDER BY key), '{}') FROM freed WHERE live) AS released_keys,
+      SELECT (SELECT coalesce(array_agg(key ORDER BY key), '{}') FROM freed WHERE live) AS released_keys,
         (SELECT count(*) FROM returned) AS returned_tasks,
-        (SELECT coalesce(array_agg(DISTINCT task_type), '{}') FROM returned WHERE status = 'pending') AS requeued_types""";
-
-  private static String close(String selection, String status, String action) {
-    return CLOSE_TEMPLATE.formatted(selection, status, action, TaskSql.requeue("'session ended'"), TaskSql.CASCADE,
-        AuditSql.COLUMNS, AuditSql.CONTEXT);
-  }
+        (SELECT coalesce(array_agg(DISTINCT task_type), '{}') FROM returned WHERE status = 'pending') AS requeued_types"""
+      .formatted(TaskSql.requeue("'session ended'"), TaskSql.CASCADE, AuditSql.COLUMNS, AuditSql.CONTEXT);
 
   /** $9 session id: the caller ends its own active session. */
   static final String END = close("""

@@ -15,6 +15,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -22,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns sessions: registration, heartbeats, ending, discovery, and the reaper that closes sessions
- * silent for longer than the timeout. Closing a session releases exactly its locks (announcing
- * each release, so waiters wake) and gives its claimed tasks back to the queue.
+ * silent for longer than the timeout. Closing a session releases exactly its locks and gives its
+ * claimed tasks back to the queue; once that committed, it announces the end (the session's
+ * waits end), each release and the requeued task types, so waiters wake and find them.
  */
 public final class SessionVerticle extends PooledVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(SessionVerticle.class);
@@ -59,19 +62,44 @@ public final class SessionVerticle extends PooledVerticle {
       return;
     }
     reaping = true;
-    Tuple args = AuditContext.system("session silent for " + timeoutSeconds + " s").addInteger(timeoutSeconds);
-    pool.preparedQuery(SessionSql.REAP).execute(args)
-        .onSuccess(rows -> announce(rows.iterator().next()))
+    String why = "session silent for " + timeoutSeconds + " s";
+    pool.withTransaction(connection -> connection.preparedQuery(SessionSql.REAP)
+            .execute(AuditContext.system(why).addInteger(timeoutSeconds))
+            .compose(rows -> free(connection, AuditContext.system(why), closedIds(rows))))
+        .onSuccess(this::announce)
         .onFailure(error -> LOG.warn("session reaping failed; the next pass retries: {}", error.getMessage()))
         .onComplete(done -> reaping = false);
   }
 
-  /** Tells every node which locks came free and that tasks went back to the queue. */
-  private void announce(Row closed) {
-    for (String key : closed.getArrayOfStrings("released_keys")) {
+  private static String[] closedIds(RowSet<Row> rows) {
+    return rows.iterator().next().getArrayOfStrings("closed");
+  }
+
+  /** Frees what the sessions just closed in this transaction held; a statement of its own (a fresh snapshot). */
+  private static Future<Freed> free(SqlClient client, Tuple context, String[] closed) {
+    if (closed.length == 0) {
+      return Future.succeededFuture(new Freed(closed, new String[0], 0, new String[0]));
+    }
+    return client.preparedQuery(SessionSql.FREE).execute(context.addArrayOfString(closed)).map(rows -> {
+      Row row = rows.iterator().next();
+      return new Freed(closed, row.getArrayOfStrings("released_keys"), row.getLong("returned_tasks"),
+          row.getArrayOfStrings("requeued_types"));
+    });
+  }
+
+  /** What closing sessions freed: announced only once it committed, so the woken find it. */
+  private record Freed(String[] sessions, String[] releasedKeys, long returnedTasks, String[] requeuedTypes) {
+  }
+
+  /** Tells every node which sessions ended, which locks came free and that tasks went back to the queue. */
+  private void announce(Freed freed) {
+    for (String session : freed.sessions()) {
+      vertx.eventBus().publish(Addresses.SESSION_ENDED, new Event.SessionEnded(session));
+    }
+    for (String key : freed.releasedKeys()) {
       vertx.eventBus().publish(Addresses.LOCK_RELEASED, new Event.LockReleased(key));
     }
-    for (String taskType : closed.getArrayOfStrings("requeued_types")) {
+    for (String taskType : freed.requeuedTypes()) {
       vertx.eventBus().publish(Addresses.TASK_AVAILABLE, new Event.TaskAvailable(taskType));
     }
   }
@@ -108,19 +136,27 @@ public final class SessionVerticle extends PooledVerticle {
 
     @Override
     public Future<Reply> end(SessionCommand.End command) {
-      Tuple args = context().addValue(UUID.fromString(command.sessionId()));
-      return idempotency.run(authorized, client -> client.preparedQuery(SessionSql.END).execute(args).compose(rows -> {
-        Row closed = rows.iterator().next();
-        if (closed.getLong("sessions") > 0) {
-          announce(closed);
-          return Future.succeededFuture(Reply.success(new Document(new JsonObject()
-              .put("released_locks", closed.getArrayOfStrings("released_keys").length)
-              .put("requeued_tasks", closed.getLong("returned_tasks")))));
+      UUID id = UUID.fromString(command.sessionId());
+      Freed[] committed = new Freed[1];
+      return idempotency.runInTransaction(authorized, client -> {
+        committed[0] = null;
+        return client.preparedQuery(SessionSql.END).execute(context().addValue(id)).compose(rows -> {
+          String[] closed = closedIds(rows);
+          if (closed.length == 0) {
+            return client.preparedQuery(SessionSql.STATUS).execute(Tuple.of(id, authorized.principal().id()))
+                .map(status -> refusal(status.size() == 0 ? "NOT_FOUND" : "INVALID_STATE", command.sessionId()));
+          }
+          return free(client, context(), closed).map(freed -> {
+            committed[0] = freed;
+            return Reply.success(new Document(new JsonObject()
+                .put("released_locks", freed.releasedKeys().length).put("requeued_tasks", freed.returnedTasks())));
+          });
+        });
+      }).onSuccess(reply -> {
+        if (committed[0] != null) {
+          announce(committed[0]);
         }
-        return client.preparedQuery(SessionSql.STATUS)
-            .execute(Tuple.of(UUID.fromString(command.sessionId()), authorized.principal().id()))
-            .map(status -> refusal(status.size() == 0 ? "NOT_FOUND" : "INVALID_STATE", command.sessionId()));
-      }));
+      });
     }
 
     @Override

@@ -1,10 +1,11 @@
 package dev.coordinator.task;
 
 import dev.coordinator.bus.Reply;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,50 +13,62 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Claims that wait ({@code wait_ms > 0}) for work to appear. They try again, in arrival order,
- * when a task-available event arrives (a submit, a dependency completing, a task going back to
- * the queue); nothing polls. An event that arrives while a round of tries runs starts another
- * round afterwards, so no wake-up is lost. A waiter whose time runs out makes one last attempt,
- * which answers whatever it finds (no task, usually). Lives on one event loop: no locking.
+ * Claims that wait ({@code wait_ms > 0}) for work to appear. A waiter is registered before its
+ * first try, so work that appears while that try runs wakes it too. A task-available event wakes
+ * only the waiters that could claim that type (an event without a type, e.g. a dependency
+ * completing, wakes all); they try again one after the other in arrival order, so the oldest
+ * gets the work first; nothing polls. An event that arrives while a round runs starts another
+ * round afterwards, and a waiter whose try is under way when it is woken tries once more after
+ * it, so no wake-up is lost. A waiter whose time runs out makes one last attempt, which answers
+ * whatever it finds (no task, usually). Lives on one event loop: no locking.
  */
 final class ClaimWaiters {
+  /** One waiting claim; {@code taskTypes} empty means any type. */
+  record Request(String agentId, String requestId, String sessionId, List<String> taskTypes) {
+    boolean wants(Set<String> types) {
+      return taskTypes.isEmpty() || taskTypes.stream().anyMatch(types::contains);
+    }
+  }
+
   private static final class Waiter {
-    final String agentId;
-    final String requestId;
+    final Request request;
     final Function<Boolean, Future<Reply>> attempt;
     final Predicate<Reply> done;
+    final Reply nothing;
     final Promise<Reply> answer = Promise.promise();
     long timer;
     boolean inFlight;
+    boolean wokenInFlight;
     boolean timedOut;
-    boolean cancelled;
-    Reply nothing;
+    /** Set when the wait was stopped (cancelled, or its session ended) while a try ran: the answer it then gets. */
+    Reply stopped;
 
-    Waiter(String agentId, String requestId, Function<Boolean, Future<Reply>> attempt, Predicate<Reply> done) {
-      this.agentId = agentId;
-      this.requestId = requestId;
+    Waiter(Request request, Function<Boolean, Future<Reply>> attempt, Predicate<Reply> done, Reply nothing) {
+      this.request = request;
       this.attempt = attempt;
       this.done = done;
+      this.nothing = nothing;
     }
   }
 
   private final Vertx vertx;
   private final Set<Waiter> waiting = new LinkedHashSet<>();
   private boolean trying;
-  private boolean wokenWhileTrying;
+  private boolean wokenAll;
+  private Set<String> wokenTypes = new HashSet<>();
 
   ClaimWaiters(Vertx vertx) {
     this.vertx = vertx;
   }
 
   /**
-   * Waits up to {@code waitMs}; {@code attempt} (given whether it is the last) is asked again on
-   * each wake-up until {@code done} accepts its answer; {@code nothing} answers a cancelled wait.
+   * Waits up to {@code waitMs}, trying at once and then on each wake-up; {@code attempt} (given
+   * whether it is the last) is asked until {@code done} accepts its answer; {@code nothing}
+   * answers a cancelled wait.
    */
-  Future<Reply> await(String agentId, String requestId, int waitMs, Function<Boolean, Future<Reply>> attempt,
-                      Predicate<Reply> done, Reply nothing) {
-    Waiter waiter = new Waiter(agentId, requestId, attempt, done);
-    waiter.nothing = nothing;
+  Future<Reply> await(Request request, int waitMs, Function<Boolean, Future<Reply>> attempt, Predicate<Reply> done,
+                      Reply nothing) {
+    Waiter waiter = new Waiter(request, attempt, done, nothing);
     waiting.add(waiter);
     waiter.timer = vertx.setTimer(Math.max(1, waitMs), id -> {
       waiter.timedOut = true;
@@ -63,6 +76,7 @@ final class ClaimWaiters {
         finishLast(waiter);
       }
     });
+    tryOnce(waiter);
     return waiter.answer.future();
   }
 
@@ -72,60 +86,101 @@ final class ClaimWaiters {
    */
   boolean cancel(String agentId, String requestId) {
     for (Waiter waiter : waiting) {
-      if (waiter.agentId.equals(agentId) && requestId.equals(waiter.requestId)) {
-        if (waiter.inFlight) {
-          waiter.cancelled = true;
-          return true;
-        }
-        waiting.remove(waiter);
-        vertx.cancelTimer(waiter.timer);
-        waiter.answer.tryComplete(waiter.nothing);
+      if (waiter.request.agentId().equals(agentId) && requestId.equals(waiter.request.requestId())) {
+        stop(waiter, waiter.nothing);
         return true;
       }
     }
     return false;
   }
 
-  /** Work may be claimable: every waiter tries once, oldest first. */
-  void wake() {
-    if (trying) {
-      wokenWhileTrying = true;
+  /** The session ended: its waiting claims end with it, answered {@code answer}. */
+  void sessionEnded(String sessionId, Reply answer) {
+    for (Waiter waiter : List.copyOf(waiting)) {
+      if (sessionId.equals(waiter.request.sessionId())) {
+        stop(waiter, answer);
+      }
+    }
+  }
+
+  /** How many claims wait on this node, for tests and metrics. */
+  int waiting() {
+    return waiting.size();
+  }
+
+  /** Work of {@code taskType} (null: of any type) may be claimable: the waiters that want it try once, oldest first. */
+  void wake(String taskType) {
+    if (taskType == null) {
+      wokenAll = true;
+    } else {
+      wokenTypes.add(taskType);
+    }
+    if (!trying) {
+      round();
+    }
+  }
+
+  private void round() {
+    if (!wokenAll && wokenTypes.isEmpty()) {
+      trying = false;
       return;
     }
+    boolean all = wokenAll;
+    Set<String> types = wokenTypes;
+    wokenAll = false;
+    wokenTypes = new HashSet<>();
     trying = true;
-    wokenWhileTrying = false;
-    tryEach(new ArrayList<>(waiting), 0);
+    tryEach(waiting.stream().filter(waiter -> all || waiter.request.wants(types)).toList(), 0);
   }
 
   private void tryEach(List<Waiter> round, int index) {
     if (index == round.size()) {
-      trying = false;
-      if (wokenWhileTrying) {
-        wake();
-      }
+      round();
       return;
     }
     Waiter waiter = round.get(index);
     if (!waiting.contains(waiter)) {
       tryEach(round, index + 1);
-      return;
+    } else if (waiter.inFlight) {
+      waiter.wokenInFlight = true;
+      tryEach(round, index + 1);
+    } else {
+      tryOnce(waiter).onComplete(settled -> tryEach(round, index + 1));
     }
+  }
+
+  /** One try; completes when it settled (and, if it was woken meanwhile, the waiter has started again). */
+  private Future<Void> tryOnce(Waiter waiter) {
     waiter.inFlight = true;
-    waiter.attempt.apply(false).onComplete(result -> {
+    waiter.wokenInFlight = false;
+    return waiter.attempt.apply(false).transform(result -> {
       waiter.inFlight = false;
       if (result.failed() || waiter.done.test(result.result())) {
-        waiting.remove(waiter);
-        vertx.cancelTimer(waiter.timer);
-        waiter.answer.handle(result);
-      } else if (waiter.cancelled) {
-        waiting.remove(waiter);
-        vertx.cancelTimer(waiter.timer);
-        waiter.answer.tryComplete(waiter.nothing);
+        finish(waiter, result);
+      } else if (waiter.stopped != null) {
+        finish(waiter, Future.succeededFuture(waiter.stopped));
       } else if (waiter.timedOut) {
         finishLast(waiter);
+      } else if (waiter.wokenInFlight) {
+        tryOnce(waiter);
       }
-      tryEach(round, index + 1);
+      return Future.succeededFuture();
     });
+  }
+
+  private void stop(Waiter waiter, Reply answer) {
+    if (waiter.inFlight) {
+      waiter.stopped = answer;
+    } else {
+      finish(waiter, Future.succeededFuture(answer));
+    }
+  }
+
+  private void finish(Waiter waiter, AsyncResult<Reply> result) {
+    if (waiting.remove(waiter)) {
+      vertx.cancelTimer(waiter.timer);
+      waiter.answer.handle(result);
+    }
   }
 
   // A try in flight when the time ran out decides first: if it found work, that is the answer.

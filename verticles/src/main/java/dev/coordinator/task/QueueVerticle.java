@@ -3,6 +3,7 @@ package dev.coordinator.task;
 import dev.coordinator.audit.AuditContext;
 import dev.coordinator.bus.Addresses;
 import dev.coordinator.bus.Authorized;
+import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.Document;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.event.Event;
@@ -13,6 +14,7 @@ import dev.coordinator.domain.Idempotency;
 import dev.coordinator.policy.GuardedText;
 import dev.coordinator.policy.Guardrails;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +49,8 @@ public final class QueueVerticle extends PooledVerticle {
     sweeper = vertx.setPeriodic(sweepIntervalMs, id -> sweep());
     return Future.all(
         serve(Addresses.TASKS, authorized -> ((TaskCommand) authorized.command()).accept(new Operations(authorized))),
-        vertx.eventBus().<Event>consumer(Addresses.TASK_AVAILABLE, event -> waiters.wake()).completion());
+        vertx.eventBus().<Event>consumer(Addresses.TASK_AVAILABLE, this::available).completion(),
+        vertx.eventBus().<Event>consumer(Addresses.SESSION_ENDED, this::sessionEnded).completion());
   }
 
   @Override
@@ -56,6 +59,19 @@ public final class QueueVerticle extends PooledVerticle {
     return Future.succeededFuture();
   }
 
+
+  private void available(Message<Event> message) {
+    if (message.body() instanceof Event.TaskAvailable available) {
+      waiters.wake(available.taskType());
+    }
+  }
+
+  private void sessionEnded(Message<Event> message) {
+    if (message.body() instanceof Event.SessionEnded ended) {
+      waiters.sessionEnded(ended.sessionId(), CoordinatorException.invalid("Coordinator-Session",
+          "session " + ended.sessionId() + " has ended; start a new one").failure());
+    }
+  }
 
   /** Whether a claim's answer is final: a task, or an error; not "nothing yet". */
   private static boolean found(Reply reply) {
@@ -103,15 +119,15 @@ public final class QueueVerticle extends PooledVerticle {
       if (command.waitMs() == 0) {
         return attempt(command, true);
       }
-      return attempt(command, false).compose(reply -> found(reply)
-          ? Future.succeededFuture(reply)
-          : waiters.await(authorized.envelope().agentId(), authorized.envelope().requestId(), command.waitMs(),
-              last -> attempt(command, last), QueueVerticle::found, TaskStore.one(authorized, null)));
+      var envelope = authorized.envelope();
+      return waiters.await(new ClaimWaiters.Request(envelope.agentId(), envelope.requestId(), envelope.sessionId(),
+              command.taskTypes()), command.waitMs(), last -> attempt(command, last), QueueVerticle::found,
+          TaskStore.one(authorized, null));
     }
 
     private Future<Reply> attempt(TaskCommand.Claim command, boolean last) {
       return idempotency.run(authorized, reply -> last || found(reply),
-          client -> TaskStore.claim(client, authorized, command).map(task -> TaskStore.one(authorized, task)));
+          client -> TaskStore.claim(client, authorized, command));
     }
 
     @Override

@@ -81,13 +81,18 @@ public final class TaskSql {
 
   /**
    * $9 task types (empty: any), $10 lease seconds, $11 the claimant's trust. The most urgent
-   * claimable task, or no row; a task whose text needs more trust than the claimant has is left
-   * for one that has it.
+   * claimable task, or a null task; a task whose text needs more trust than the claimant has is
+   * left for one that has it. A claim in a session first locks the session FOR SHARE and needs it
+   * active ({@code session_live}): an end or reap (FOR UPDATE) then waits for the claim to commit
+   * and gives the task back, or the claim waits for the end and finds the session ended.
    */
   static final String CLAIM = """
-      WITH candidate AS (
+      WITH live AS (
+        SELECT id FROM sessions WHERE id = ($3::text)::uuid AND status = 'active' FOR SHARE
+      ), candidate AS (
         SELECT t.id FROM tasks t
-        WHERE t.status = 'pending' AND (cardinality($9::text[]) = 0 OR t.task_type = ANY($9::text[]))
+        WHERE ($3::text IS NULL OR EXISTS (SELECT 1 FROM live))
+          AND t.status = 'pending' AND (cardinality($9::text[]) = 0 OR t.task_type = ANY($9::text[]))
           AND t.claim_trust <= $11::integer
           AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on
                           WHERE d.task = t.id AND dep.status <> 'completed')
@@ -95,7 +100,7 @@ public final class TaskSql {
         LIMIT 1
         FOR UPDATE OF t SKIP LOCKED
       ), claimed AS (
-        UPDATE tasks t SET status = 'claimed', claimed_by = $1, claim_session = $3, claim_token = gen_random_uuid(),
+        UPDATE tasks t SET status = 'claimed', claimed_by = $1, claim_session = $3::text, claim_token = gen_random_uuid(),
           attempt = t.attempt + 1, lease_seconds = $10::integer, claimed_at = now(),
           lease_expires_at = now() + make_interval(secs => $10::integer)
         FROM candidate c WHERE t.id = c.id AND t.status = 'pending'
@@ -108,7 +113,8 @@ public final class TaskSql {
           jsonb_build_object('task_id', c.id, 'attempt', c.attempt, 'lease_expires_at', c.lease_expires_at)
         FROM claimed c
       )
-      SELECT to_jsonb(c) AS task FROM claimed c""".formatted(AuditSql.COLUMNS, AuditSql.CONTEXT);
+      SELECT (SELECT to_jsonb(c) FROM claimed c) AS task,
+        ($3::text IS NULL OR EXISTS (SELECT 1 FROM live)) AS session_live""".formatted(AuditSql.COLUMNS, AuditSql.CONTEXT);
 
   /** The task as it was, and whether the presented claim token was ever issued to the caller for it. */
   private static final String PRIOR = """

@@ -2,6 +2,7 @@ package dev.coordinator.task;
 
 import dev.coordinator.audit.AuditContext;
 import dev.coordinator.bus.Authorized;
+import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.task.Task;
@@ -39,12 +40,18 @@ final class TaskStore {
     });
   }
 
-  /** The claimed task, or null when nothing is claimable. */
-  static Future<Task> claim(SqlClient client, Authorized authorized, TaskCommand.Claim claim) {
+  /** The claimed task, or a null task when nothing is claimable; VALIDATION_FAILED when the caller's session ended. */
+  static Future<Reply> claim(SqlClient client, Authorized authorized, TaskCommand.Claim claim) {
     Tuple args = context(authorized).addArrayOfString(claim.taskTypes().toArray(String[]::new))
         .addInteger(claim.leaseSeconds()).addInteger(authorized.principal().trust());
-    return client.preparedQuery(TaskSql.CLAIM).execute(args)
-        .map(rows -> rows.size() == 0 ? null : TaskRows.task(rows.iterator().next().getJsonObject("task")));
+    return client.preparedQuery(TaskSql.CLAIM).execute(args).map(rows -> {
+      Row row = rows.iterator().next();
+      if (!row.getBoolean("session_live")) {
+        return CoordinatorException.invalid("Coordinator-Session",
+            "session " + authorized.envelope().sessionId() + " has ended; start a new one").failure();
+      }
+      return one(authorized, TaskRows.task(row.getJsonObject("task")));
+    });
   }
 
   static Future<Reply> renew(SqlClient client, Authorized authorized, TaskCommand.Renew renew) {

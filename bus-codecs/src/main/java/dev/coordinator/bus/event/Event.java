@@ -24,6 +24,14 @@ public sealed interface Event extends BusMessage {
     }
   }
 
+  /** A session ended or was reaped (and committed): its waiting acquires and claims end with it. */
+  record SessionEnded(String sessionId) implements Event {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("type", "session_ended").put("session_id", sessionId);
+    }
+  }
+
   static Event fromJson(JsonObject json) {
     String type = json.getString("type");
     if ("lock_released".equals(type)) {
@@ -31,6 +39,9 @@ public sealed interface Event extends BusMessage {
     }
     if ("task_available".equals(type)) {
       return new TaskAvailable(json.getString("task_type"));
+    }
+    if ("session_ended".equals(type)) {
+      return new SessionEnded(json.getString("session_id"));
     }
     throw new IllegalArgumentException("unknown event type " + type);
   }
