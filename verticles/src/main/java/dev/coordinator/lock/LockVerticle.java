@@ -9,6 +9,7 @@ import dev.coordinator.bus.lock.LockCommand;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.domain.Idempotency;
+import dev.coordinator.domain.WaitLimit;
 import dev.coordinator.lock.LockStore.Attempt;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
@@ -22,6 +23,7 @@ import io.vertx.core.json.JsonObject;
 public final class LockVerticle extends PooledVerticle {
   private Idempotency idempotency;
   private LockWaiters waiters;
+  private final WaitLimit waitLimit = new WaitLimit("waiting acquires", WaitLimit.PER_AGENT);
 
   public LockVerticle(DatabaseUrl database, int poolSize) {
     super(database, poolSize);
@@ -70,7 +72,7 @@ public final class LockVerticle extends PooledVerticle {
     @Override
     public Future<Reply> acquire(LockCommand.Acquire command) {
       return command.waitMs() > 0
-          ? waiters.enqueue(authorized, command)
+          ? waitLimit.run(pool, authorized, () -> waiters.enqueue(authorized, command))
           : attempt(authorized, command, true).map(Attempt::reply);
     }
 

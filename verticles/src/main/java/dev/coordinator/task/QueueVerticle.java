@@ -11,6 +11,7 @@ import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.domain.Idempotency;
+import dev.coordinator.domain.WaitLimit;
 import dev.coordinator.policy.GuardedText;
 import dev.coordinator.policy.Guardrails;
 import io.vertx.core.Future;
@@ -31,6 +32,7 @@ public final class QueueVerticle extends PooledVerticle {
   private final long sweepIntervalMs;
   private Idempotency idempotency;
   private ClaimWaiters waiters;
+  private final WaitLimit waitLimit = new WaitLimit("waiting claims", WaitLimit.PER_AGENT);
   private long sweeper;
   private boolean sweeping;
 
@@ -120,9 +122,9 @@ public final class QueueVerticle extends PooledVerticle {
         return attempt(command, true);
       }
       var envelope = authorized.envelope();
-      return waiters.await(new ClaimWaiters.Request(envelope.agentId(), envelope.requestId(), envelope.sessionId(),
-              command.taskTypes()), command.waitMs(), last -> attempt(command, last), QueueVerticle::found,
-          TaskStore.one(authorized, null));
+      return waitLimit.run(pool, authorized, () -> waiters.await(new ClaimWaiters.Request(envelope.agentId(),
+              envelope.requestId(), envelope.sessionId(), command.taskTypes()), command.waitMs(),
+          last -> attempt(command, last), QueueVerticle::found, TaskStore.one(authorized, null)));
     }
 
     private Future<Reply> attempt(TaskCommand.Claim command, boolean last) {
