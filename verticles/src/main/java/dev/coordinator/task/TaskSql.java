@@ -82,7 +82,7 @@ public final class TaskSql {
   /**
    * $9 task types (empty: any), $10 lease seconds, $11 the claimant's trust. The most urgent
    * claimable task, or a null task; a task whose text needs more trust than the claimant has is
-   * left for one that has it. A claim in a session first locks the session FOR SHARE and needs it
+   * left for one that has it, and one past its deadline for the sweeper to fail. A claim in a session first locks the session FOR SHARE and needs it
    * active ({@code session_live}): an end or reap (FOR UPDATE) then waits for the claim to commit
    * and gives the task back, or the claim waits for the end and finds the session ended.
    */
@@ -93,6 +93,7 @@ public final class TaskSql {
         SELECT t.id FROM tasks t
         WHERE ($3::text IS NULL OR EXISTS (SELECT 1 FROM live))
           AND t.status = 'pending' AND (cardinality($9::text[]) = 0 OR t.task_type = ANY($9::text[]))
+          AND (t.deadline IS NULL OR t.deadline > now())
           AND t.claim_trust <= $11::integer
           AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on
                           WHERE d.task = t.id AND dep.status <> 'completed')
