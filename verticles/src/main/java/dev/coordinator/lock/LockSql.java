@@ -80,6 +80,22 @@ final class LockSql {
       SELECT * FROM outcome""".formatted(LOCK_COLUMNS, ONE_ROW, AuditSql.COLUMNS, AuditSql.CONTEXT, KEY_SPACE, GRANTED);
 
   /**
+   * $9 key, $10 how many waiters were ahead: the audited refusal of a waiter whose time ran out
+   * behind others. It takes nothing; the holder named is the live one, if any.
+   */
+  static final String REFUSE_QUEUED = """
+      WITH outcome AS (
+        SELECT l.holder, l.session_id, l.expires_at FROM %1$s
+        LEFT JOIN locks l ON l.key = $9::text AND l.expires_at > now()
+      ), audited AS (
+        INSERT INTO audit_log (%2$s)
+        SELECT %3$s, 'acquire_lock', $9::text, 'error',
+          jsonb_build_object('error', 'LOCK_HELD', 'holder', o.holder, 'session_id', o.session_id, 'waiters_ahead', $10::integer)
+        FROM outcome o
+      )
+      SELECT * FROM outcome""".formatted(ONE_ROW, AuditSql.COLUMNS, AuditSql.CONTEXT);
+
+  /**
    * $9 key, $10 fencing token or null. Only the holder of a live lock, in the session that took
    * it, releases it. When nothing was deleted, {@code error} says why from the row as it was:
    * someone else's (or no) lock, or the caller's lock under a newer token.

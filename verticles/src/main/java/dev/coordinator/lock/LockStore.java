@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,13 +53,30 @@ final class LockStore {
         String action = row.getBoolean("fresh") ? "acquired" : "refreshed";
         return Attempt.last(Reply.success(new LockReplies.Acquired(LockRows.lock(row), action)));
       }
-      Lock held = LockRows.lock(row);
-      JsonObject details = new JsonObject().put("holder", held.holder())
-          .put("expires_at", held.expiresAt().toString()).put("session_id", held.sessionId());
-      String message = "lock " + acquire.key() + " is held by " + held.holder()
-          + (held.sessionId() == null ? "" : " in session " + held.sessionId());
-      return new Attempt(new Reply.Failure(ErrorCode.LOCK_HELD, message, details), Math.max(0, row.getLong("held_ms")));
+      return new Attempt(held(row, acquire.key(), ""), Math.max(0, row.getLong("held_ms")));
     });
+  }
+
+  /** The audited LOCK_HELD of a waiter whose time ran out with {@code ahead} earlier waiters in line. */
+  static Future<Reply> refuseQueued(SqlClient client, Authorized authorized, LockCommand.Acquire acquire, int ahead) {
+    Tuple args = context(authorized).addString(acquire.key()).addInteger(ahead);
+    return client.preparedQuery(LockSql.REFUSE_QUEUED).execute(args).map(LockRows::single).map(row -> {
+      Reply.Failure held = held(row, acquire.key(), "; the wait ran out with " + ahead + " earlier waiter(s) still in line");
+      held.details().put("waiters_ahead", ahead);
+      return held;
+    });
+  }
+
+  /** LOCK_HELD naming the holder of {@code row} (none when the lock is free but promised to earlier waiters). */
+  private static Reply.Failure held(Row row, String key, String more) {
+    String holder = row.getString("holder");
+    String session = row.getString("session_id");
+    OffsetDateTime until = row.getOffsetDateTime("expires_at");
+    JsonObject details = new JsonObject().put("holder", holder)
+        .put("expires_at", until == null ? null : until.toInstant().toString()).put("session_id", session);
+    String message = "lock " + key + " is held" + (holder == null ? "" : " by " + holder)
+        + (session == null ? "" : " in session " + session) + more;
+    return new Reply.Failure(ErrorCode.LOCK_HELD, message, details);
   }
 
   static Future<Reply> release(SqlClient client, Authorized authorized, LockCommand.Release release) {

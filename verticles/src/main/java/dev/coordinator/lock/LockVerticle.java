@@ -32,7 +32,17 @@ public final class LockVerticle extends PooledVerticle {
   @Override
   protected Future<?> startWithPool() {
     idempotency = new Idempotency(pool);
-    waiters = new LockWaiters(vertx, (waiter, last) -> attempt(waiter.authorized, waiter.acquire, last));
+    waiters = new LockWaiters(vertx, new LockWaiters.Attempts() {
+      @Override
+      public Future<Attempt> attempt(LockWaiters.Waiter waiter, boolean last) {
+        return LockVerticle.this.attempt(waiter.authorized, waiter.acquire, last);
+      }
+
+      @Override
+      public Future<Reply> refuse(LockWaiters.Waiter waiter, int ahead) {
+        return idempotency.run(waiter.authorized, client -> LockStore.refuseQueued(client, waiter.authorized, waiter.acquire, ahead));
+      }
+    });
     return Future.all(
         serve(Addresses.LOCKS, authorized -> ((LockCommand) authorized.command()).accept(new Operations(authorized))),
         vertx.eventBus().<Event>consumer(Addresses.LOCK_RELEASED, this::released).completion(),

@@ -22,16 +22,24 @@ import java.util.Map;
  * <p>A release that arrives while the head's attempt is in flight is counted, and the head tries
  * again at once if its attempt lost, so no wake-up is lost. A waiter whose time runs out makes one
  * last attempt, which is audited, and gets its answer ({@code LOCK_HELD} if the lock is still
- * taken). Lives on one event loop: no locking.
+ * taken); a waiter whose time runs out behind others does not try (that could take a lock that is
+ * the head's turn) and is answered {@code LOCK_HELD}, audited. Lives on one event loop: no locking.
  *
  * <p>Order is kept among the waiters of one node; an acquire without {@code wait_ms} does not
  * queue and may take a lock that is free between a release and the head's attempt.
  */
 final class LockWaiters {
 
-  /** Runs one attempt; {@code last} attempts are audited even when they fail. */
+  /** What a waiter can do with the lock. */
   interface Attempts {
+    /** Runs one attempt; {@code last} attempts are audited even when they fail. */
     Future<Attempt> attempt(Waiter waiter, boolean last);
+
+    /**
+     * The answer of a waiter whose time ran out behind {@code ahead} earlier waiters: LOCK_HELD,
+     * audited, without trying (a free lock is the earlier waiters' turn).
+     */
+    Future<Reply> refuse(Waiter waiter, int ahead);
   }
 
   static final class Waiter {
@@ -175,10 +183,21 @@ final class LockWaiters {
     if (queue == null || !queue.waiting.contains(waiter)) {
       return;
     }
-    if (queue.attempting && queue.waiting.peekFirst() == waiter) {
+    if (queue.waiting.peekFirst() == waiter) {
+      if (!queue.attempting) {
+        finishLast(queue, waiter);
+      }
       return;
     }
-    finishLast(queue, waiter);
+    int ahead = 0;
+    for (Waiter each : queue.waiting) {
+      if (each == waiter) {
+        break;
+      }
+      ahead++;
+    }
+    remove(queue, waiter);
+    attempts.refuse(waiter, ahead).onComplete(waiter.answer);
   }
 
   private void finishLast(Queue queue, Waiter waiter) {
