@@ -7,6 +7,8 @@ public final class Addresses {
 
   public static final String POLICY = "coordinator.policy";
   public static final String AUTHENTICATE = "coordinator.policy.authenticate";
+  /** Where entry points send a request they refused before it became a command, to be audited. */
+  public static final String REFUSALS = "coordinator.policy.refusals";
   public static final String HEALTH = "coordinator.health";
 
   public static final String LOCKS = DOMAIN_PREFIX + "locks";

@@ -8,6 +8,7 @@ import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.event.Event;
 import dev.coordinator.bus.session.SessionCommand;
 import dev.coordinator.audit.AuditContext;
+import dev.coordinator.audit.AuditSql;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.domain.Idempotency;
@@ -117,9 +118,14 @@ public final class SessionVerticle extends PooledVerticle {
               .put("released_locks", closed.getArrayOfStrings("released_keys").length)
               .put("requeued_tasks", closed.getLong("returned_tasks")))));
         }
+        // An end that closed nothing changed nothing, but it is a decision all the same (HARD-2).
         return client.preparedQuery(SessionSql.STATUS)
             .execute(Tuple.of(UUID.fromString(command.sessionId()), authorized.principal().id()))
-            .map(status -> refusal(status.size() == 0 ? "NOT_FOUND" : "INVALID_STATE", command.sessionId()));
+            .map(status -> status.size() == 0 ? "NOT_FOUND" : "INVALID_STATE")
+            .compose(error -> client.preparedQuery(AuditSql.INSERT)
+                .execute(context().addString(command.actionName()).addString(command.sessionId()).addString("error")
+                    .addValue(new JsonObject().put("error", error)))
+                .map(done -> refusal(error, command.sessionId())));
       }));
     }
 
