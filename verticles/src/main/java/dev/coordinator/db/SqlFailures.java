@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * about the outcome (the rule is in docs/running.md):
  * <ul>
  *   <li>no connection could be had, so nothing was sent: {@code UNAVAILABLE}, nothing was changed;</li>
- *   <li>the database rolled the transaction back (a serialization failure or a deadlock):
- *       {@code UNAVAILABLE}, nothing was changed;</li>
+ *   <li>the database rolled the transaction back (a serialization failure, a deadlock, a unique
+ *       violation nobody handles): {@code UNAVAILABLE}, nothing was changed;</li>
  *   <li>the connection was lost after a statement was sent (the backend was terminated, the
  *       socket reset): for a read {@code UNAVAILABLE}; for a mutation the commit may or may not
  *       have happened, so {@code TIMEOUT}: the outcome is unknown, retry with the same Idempotency-Key;</li>
@@ -50,6 +50,11 @@ public final class SqlFailures {
     if (rolledBack(error)) {
       return Reply.Failure.of(ErrorCode.UNAVAILABLE,
           "the database rolled the transaction back (it met a concurrent one); " + NOTHING_CHANGED);
+    }
+    if (isUniqueViolation(error)) {
+      LOG.warn("a statement met a unique violation it does not handle (constraint {}); it was rolled back",
+          ((PgException) error).getConstraint());
+      return Reply.Failure.of(ErrorCode.UNAVAILABLE, "a concurrent change conflicted with this one; " + NOTHING_CHANGED);
     }
     if (connectionLost(error)) {
       return mutation
@@ -99,5 +104,10 @@ public final class SqlFailures {
   /** True when a statement failed on a unique constraint (SQLSTATE 23505). */
   public static boolean isUniqueViolation(Throwable error) {
     return error instanceof PgException pg && "23505".equals(pg.getSqlState());
+  }
+
+  /** True when a statement failed on a unique constraint of {@code table}. */
+  public static boolean isUniqueViolation(Throwable error, String table) {
+    return isUniqueViolation(error) && table.equals(((PgException) error).getTable());
   }
 }
