@@ -20,6 +20,12 @@ public final class Addresses {
   /** The policy verticle's own commands (dry runs, validation, profile, reload), gated like any other. */
   public static final String POLICY_ADMIN = DOMAIN_PREFIX + "policy";
 
+  /**
+   * Published on this node only when it starts to shut down: waiting acquires and claims are
+   * answered now (and new ones do not wait), so they get their real answer before HTTP closes.
+   */
+  public static final String SHUTTING_DOWN = "coordinator.shutting-down";
+
   /** Published (to every node) when a task may have become claimable. */
   public static final String TASK_AVAILABLE = "coordinator.events.task-available";
 

@@ -33,7 +33,8 @@ public final class LockVerticle extends PooledVerticle {
     waiters = new LockWaiters(vertx, (waiter, last) -> attempt(waiter.authorized, waiter.acquire, last));
     return Future.all(
         serve(Addresses.LOCKS, authorized -> ((LockCommand) authorized.command()).accept(new Operations(authorized))),
-        vertx.eventBus().<Event>consumer(Addresses.LOCK_RELEASED, this::released).completion());
+        vertx.eventBus().<Event>consumer(Addresses.LOCK_RELEASED, this::released).completion(),
+        vertx.eventBus().localConsumer(Addresses.SHUTTING_DOWN, ignored -> waiters.close()).completion());
   }
 
 

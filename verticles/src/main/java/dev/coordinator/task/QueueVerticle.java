@@ -47,7 +47,8 @@ public final class QueueVerticle extends PooledVerticle {
     sweeper = vertx.setPeriodic(sweepIntervalMs, id -> sweep());
     return Future.all(
         serve(Addresses.TASKS, authorized -> ((TaskCommand) authorized.command()).accept(new Operations(authorized))),
-        vertx.eventBus().<Event>consumer(Addresses.TASK_AVAILABLE, event -> waiters.wake()).completion());
+        vertx.eventBus().<Event>consumer(Addresses.TASK_AVAILABLE, event -> waiters.wake()).completion(),
+        vertx.eventBus().localConsumer(Addresses.SHUTTING_DOWN, ignored -> waiters.close()).completion());
   }
 
   @Override
