@@ -111,16 +111,22 @@ public final class HttpVerticle extends VerticleBase {
     router.delete("/mcp").handler(mcp::delete);
     router.get("/mcp").handler(mcp::get);
 
-    router.post("/v1/locks/acquire").handler(command(LockCommand.Acquire.class, context -> LockRequests.acquire(RequestParts.object(context))));
-    router.post("/v1/locks/release").handler(command(LockCommand.Release.class, context -> LockRequests.release(RequestParts.object(context))));
-    router.post("/v1/locks/renew").handler(command(LockCommand.Renew.class, context -> LockRequests.renew(RequestParts.object(context))));
-    router.post("/v1/locks/validate").handler(command(LockCommand.Validate.class, context -> LockRequests.validate(RequestParts.object(context))));
+    router.post("/v1/locks/acquire").handler(command(LockCommand.Acquire.class,
+        context -> LockRequests.acquire(RequestParts.object(context))));
+    router.post("/v1/locks/release").handler(command(LockCommand.Release.class,
+        context -> LockRequests.release(RequestParts.object(context))));
+    router.post("/v1/locks/renew").handler(command(LockCommand.Renew.class,
+        context -> LockRequests.renew(RequestParts.object(context))));
+    router.post("/v1/locks/validate").handler(command(LockCommand.Validate.class,
+        context -> LockRequests.validate(RequestParts.object(context))));
     router.get("/v1/locks").handler(command(LockCommand.Check.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of("key"), Set.of("key"));
       return LockRequests.check(context.queryParam("key"));
     }));
-    router.post("/v1/tasks").handler(command(TaskCommand.Submit.class, 201, context -> TaskRequests.submit(RequestParts.object(context))));
-    router.post("/v1/tasks/claim").handler(command(TaskCommand.Claim.class, context -> TaskRequests.claim(RequestParts.object(context))));
+    router.post("/v1/tasks").handler(command(TaskCommand.Submit.class, 201,
+        context -> TaskRequests.submit(RequestParts.object(context))));
+    router.post("/v1/tasks/claim").handler(command(TaskCommand.Claim.class,
+        context -> TaskRequests.claim(RequestParts.object(context))));
     router.post("/v1/tasks/:task/complete").handler(command(TaskCommand.Complete.class, context ->
         TaskRequests.complete(context.pathParam("task"), RequestParts.object(context))));
     router.post("/v1/tasks/:task/renew").handler(command(TaskCommand.Renew.class, context ->
@@ -136,30 +142,37 @@ public final class HttpVerticle extends VerticleBase {
       return TaskRequests.list(RequestParts.queryParam(context, "status"), RequestParts.queryParam(context, "task_type"),
           RequestParts.queryParam(context, "limit"));
     }));
-    router.post("/v1/sessions").handler(command(SessionCommand.Register.class, 201, context -> SessionRequests.register(RequestParts.object(context))));
+    router.post("/v1/sessions").handler(command(SessionCommand.Register.class, 201,
+        context -> SessionRequests.register(RequestParts.object(context))));
     router.post("/v1/sessions/:session/heartbeat").handler(command(SessionCommand.Heartbeat.class, context ->
         SessionRequests.heartbeat(context.pathParam("session"), RequestParts.object(context))));
-    router.delete("/v1/sessions/:session").handler(command(SessionCommand.End.class, context -> SessionRequests.end(context.pathParam("session"))));
+    router.delete("/v1/sessions/:session").handler(command(SessionCommand.End.class,
+        context -> SessionRequests.end(context.pathParam("session"))));
     router.get("/v1/agents").handler(command(SessionCommand.Discover.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of("capability", "status"), Set.of());
       return SessionRequests.discover(RequestParts.queryParam(context, "capability"), RequestParts.queryParam(context, "status"));
     }));
-    router.post("/v1/handoffs").handler(command(HandoffCommand.Write.class, 201, context -> HandoffRequests.write(RequestParts.object(context))));
+    router.post("/v1/handoffs").handler(command(HandoffCommand.Write.class, 201,
+        context -> HandoffRequests.write(RequestParts.object(context))));
     router.get("/v1/handoffs").handler(command(HandoffCommand.Read.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of("agent", "limit"), Set.of());
       return HandoffRequests.read(RequestParts.queryParam(context, "agent"), RequestParts.queryParam(context, "limit"));
     }));
-    router.post("/v1/memories").handler(command(MemoryCommand.Remember.class, 201, context -> MemoryRequests.remember(RequestParts.object(context))));
+    router.post("/v1/memories").handler(command(MemoryCommand.Remember.class, 201,
+        context -> MemoryRequests.remember(RequestParts.object(context))));
     router.get("/v1/memories").handler(command(MemoryCommand.Recall.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of("tag", "event_type", "limit"), Set.of("tag"));
       return MemoryRequests.recall(context.queryParam("tag"), RequestParts.queryParam(context, "event_type"),
           RequestParts.queryParam(context, "limit"));
     }));
-    router.post("/v1/policy/check").handler(command(PolicyCommand.Check.class, context -> PolicyRequests.check(RequestParts.object(context))));
-    router.post("/v1/policy/validate").handler(command(PolicyCommand.Validate.class, context -> PolicyRequests.validate(RequestParts.object(context))));
-    router.post("/v1/policy/reload").handler(command(PolicyCommand.Reload.class, context -> JsonArgs.read(RequestParts.object(context),
-        args -> new PolicyCommand.Reload())));
-    router.post("/v1/guardrails/check").handler(command(PolicyCommand.CheckGuardrails.class, context -> PolicyRequests.checkGuardrails(RequestParts.object(context))));
+    router.post("/v1/policy/check").handler(command(PolicyCommand.Check.class,
+        context -> PolicyRequests.check(RequestParts.object(context))));
+    router.post("/v1/policy/validate").handler(command(PolicyCommand.Validate.class,
+        context -> PolicyRequests.validate(RequestParts.object(context))));
+    router.post("/v1/policy/reload").handler(command(PolicyCommand.Reload.class,
+        context -> JsonArgs.read(RequestParts.object(context), args -> new PolicyCommand.Reload())));
+    router.post("/v1/guardrails/check").handler(command(PolicyCommand.CheckGuardrails.class,
+        context -> PolicyRequests.checkGuardrails(RequestParts.object(context))));
     router.get("/v1/profile").handler(command(PolicyCommand.Profile.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of(), Set.of());
       return new PolicyCommand.Profile();

@@ -126,7 +126,8 @@ public final class PolicyVerticle extends PooledVerticle {
     Refusal refusal = message.body();
     profiles.byId(refusal.agentId())
         .compose(principal -> principal == null
-            ? Future.succeededFuture(Reply.Failure.of(ErrorCode.UNAUTHENTICATED, "agent " + refusal.agentId() + " no longer exists"))
+            ? Future.succeededFuture(
+                Reply.Failure.of(ErrorCode.UNAUTHENTICATED, "agent " + refusal.agentId() + " no longer exists"))
             : refuse(refusal, principal, new JsonObject(), INVALID))
         .recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, false)))
         .onSuccess(message::reply);
