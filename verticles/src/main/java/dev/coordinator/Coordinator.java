@@ -1,6 +1,7 @@
 package dev.coordinator;
 
 import dev.coordinator.audit.AuditVerticle;
+import dev.coordinator.bus.Addresses;
 import dev.coordinator.bus.BusCodec;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
@@ -22,6 +23,7 @@ import dev.coordinator.policy.PolicyVerticle;
 import dev.coordinator.task.QueueVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,8 +78,12 @@ public final class Coordinator {
         .recover(error -> undeploy(vertx, inner).transform(ignored -> Future.failedFuture(error)));
   }
 
-  /** Stops taking requests, lets in-flight ones finish, then stops the rest. */
+  /**
+   * Ends every wait on this node (each waiting request makes its last attempt and is answered),
+   * stops taking requests, lets in-flight ones finish, then stops the rest.
+   */
   public Future<Void> close() {
+    vertx.eventBus().publish(Addresses.SHUTTING_DOWN, null, new DeliveryOptions().setLocalOnly(true));
     return vertx.undeploy(httpDeployment).transform(ignored -> undeploy(vertx, innerDeployments));
   }
 

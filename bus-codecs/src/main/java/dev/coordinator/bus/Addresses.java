@@ -7,6 +7,8 @@ public final class Addresses {
 
   public static final String POLICY = "coordinator.policy";
   public static final String AUTHENTICATE = "coordinator.policy.authenticate";
+  /** Where entry points send a request they refused before it became a command, to be audited. */
+  public static final String REFUSALS = "coordinator.policy.refusals";
   public static final String HEALTH = "coordinator.health";
 
   public static final String LOCKS = DOMAIN_PREFIX + "locks";
@@ -17,6 +19,12 @@ public final class Addresses {
   public static final String AUDIT = DOMAIN_PREFIX + "audit";
   /** The policy verticle's own commands (dry runs, validation, profile, reload), gated like any other. */
   public static final String POLICY_ADMIN = DOMAIN_PREFIX + "policy";
+
+  /**
+   * Published on this node only when it starts to shut down: waiting acquires and claims are
+   * answered now (and new ones do not wait), so they get their real answer before HTTP closes.
+   */
+  public static final String SHUTTING_DOWN = "coordinator.shutting-down";
 
   /** Published (to every node) when a task may have become claimable. */
   public static final String TASK_AVAILABLE = "coordinator.events.task-available";

@@ -49,11 +49,71 @@ public final class JsonArgs {
     if (text != null && (text.isEmpty() || text.length() > maxLength)) {
       throw CoordinatorException.invalid(field, field + " must have 1 to " + maxLength + " characters");
     }
+    if (hasNul(text)) {
+      throw nul(field);
+    }
     return text;
+  }
+
+  /**
+   * PostgreSQL text and jsonb cannot hold U+0000: a request carrying it in any string or object
+   * key, at any depth, is {@code VALIDATION_FAILED} naming the top-level field, before anything
+   * tries to store it.
+   */
+  public static void rejectNul(JsonObject json) {
+    if (json == null) {
+      return;
+    }
+    for (var field : json) {
+      if (hasNul(field.getKey()) || hasNul(field.getValue())) {
+        throw nul(field.getKey());
+      }
+    }
+  }
+
+  /** Whether {@code value} (a string, or JSON of any depth) holds U+0000 in a string or key. */
+  public static boolean hasNul(Object value) {
+    if (value instanceof String text) {
+      return text.indexOf(0) >= 0;
+    }
+    if (value instanceof JsonObject object) {
+      for (var field : object) {
+        if (hasNul(field.getKey()) || hasNul(field.getValue())) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (value instanceof Iterable<?> items) {
+      for (Object item : items) {
+        if (hasNul(item)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static CoordinatorException nul(String field) {
+    return CoordinatorException.invalid(field, field + " must not contain the character U+0000");
+  }
+
+  /** The earliest time a request may name (PostgreSQL's timestamptz holds far more; nothing needs it). */
+  public static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+  /** The latest time a request may name: beyond this, times are typos or attacks on the database's range. */
+  public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+  /** {@code time}, if it lies from {@link #EARLIEST} to {@link #LATEST}; else {@code VALIDATION_FAILED}. */
+  public static Instant inRange(String field, Instant time) {
+    if (time != null && (time.isBefore(EARLIEST) || time.isAfter(LATEST))) {
+      throw CoordinatorException.invalid(field, field + " must be a time from " + EARLIEST + " to " + LATEST);
+    }
+    return time;
   }
 
   /** Reads {@code json} with {@code reader}, then rejects any field the reader did not ask for. */
   public static <T> T read(JsonObject json, Function<JsonArgs, T> reader) {
+    rejectNul(json);
     JsonArgs args = of(json);
     T value = reader.apply(args);
     args.done();
@@ -160,7 +220,7 @@ public final class JsonArgs {
       return null;
     }
     try {
-      return OffsetDateTime.parse(text).toInstant();
+      return inRange(field, OffsetDateTime.parse(text).toInstant());
     } catch (DateTimeParseException e) {
       throw CoordinatorException.invalid(field, field + " must be an RFC 3339 time such as 2026-01-31T12:00:00Z");
     }

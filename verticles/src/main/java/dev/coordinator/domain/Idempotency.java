@@ -31,6 +31,7 @@ public final class Idempotency {
   static final String STORE =
       "INSERT INTO idempotency_keys (agent, key, request_hash, reply) VALUES ($1, $2, $3, $4::json)";
 
+  private static final String KEYS_TABLE = "idempotency_keys";
   private static final int DEADLOCK_RETRIES = 3;
   private final Pool pool;
 
@@ -81,9 +82,9 @@ public final class Idempotency {
                 : attempt.apply(connection).compose(reply -> keep.test(reply)
                     ? store(connection, authorized, key, hash, reply)
                     : Future.succeededFuture(reply))))
-        .recover(error -> SqlFailures.isUniqueViolation(error)
+        .recover(error -> SqlFailures.isUniqueViolation(error, KEYS_TABLE)
             ? pool.withTransaction(connection -> find(connection, authorized, key)
-                .compose(stored -> replay(connection, authorized, stored, hash)))
+                .compose(stored -> stored == null ? Future.failedFuture(error) : replay(connection, authorized, stored, hash)))
             : Future.failedFuture(error));
   }
 

@@ -2,13 +2,20 @@ package dev.coordinator.http;
 
 import dev.coordinator.bus.Addresses;
 import dev.coordinator.bus.Command;
+import dev.coordinator.bus.Commands;
 import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.Envelope;
 import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Health;
+import dev.coordinator.bus.Refusal;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.audit.AuditCommand;
 import dev.coordinator.bus.audit.AuditRequests;
+import dev.coordinator.bus.handoff.HandoffCommand;
+import dev.coordinator.bus.lock.LockCommand;
+import dev.coordinator.bus.memory.MemoryCommand;
+import dev.coordinator.bus.session.SessionCommand;
+import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.bus.handoff.HandoffRequests;
 import dev.coordinator.bus.JsonArgs;
 import dev.coordinator.bus.lock.LockRequests;
@@ -104,65 +111,78 @@ public final class HttpVerticle extends VerticleBase {
     router.delete("/mcp").handler(mcp::delete);
     router.get("/mcp").handler(mcp::get);
 
-    router.post("/v1/locks/acquire").handler(command(context -> LockRequests.acquire(RequestParts.object(context))));
-    router.post("/v1/locks/release").handler(command(context -> LockRequests.release(RequestParts.object(context))));
-    router.post("/v1/locks/renew").handler(command(context -> LockRequests.renew(RequestParts.object(context))));
-    router.post("/v1/locks/validate").handler(command(context -> LockRequests.validate(RequestParts.object(context))));
-    router.get("/v1/locks").handler(command(context -> {
+    router.post("/v1/locks/acquire").handler(command(LockCommand.Acquire.class,
+        context -> LockRequests.acquire(RequestParts.object(context))));
+    router.post("/v1/locks/release").handler(command(LockCommand.Release.class,
+        context -> LockRequests.release(RequestParts.object(context))));
+    router.post("/v1/locks/renew").handler(command(LockCommand.Renew.class,
+        context -> LockRequests.renew(RequestParts.object(context))));
+    router.post("/v1/locks/validate").handler(command(LockCommand.Validate.class,
+        context -> LockRequests.validate(RequestParts.object(context))));
+    router.get("/v1/locks").handler(command(LockCommand.Check.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of("key"), Set.of("key"));
       return LockRequests.check(context.queryParam("key"));
     }));
-    router.post("/v1/tasks").handler(command(201, context -> TaskRequests.submit(RequestParts.object(context))));
-    router.post("/v1/tasks/claim").handler(command(context -> TaskRequests.claim(RequestParts.object(context))));
-    router.post("/v1/tasks/:task/complete").handler(command(context ->
+    router.post("/v1/tasks").handler(command(TaskCommand.Submit.class, 201,
+        context -> TaskRequests.submit(RequestParts.object(context))));
+    router.post("/v1/tasks/claim").handler(command(TaskCommand.Claim.class,
+        context -> TaskRequests.claim(RequestParts.object(context))));
+    router.post("/v1/tasks/:task/complete").handler(command(TaskCommand.Complete.class, context ->
         TaskRequests.complete(context.pathParam("task"), RequestParts.object(context))));
-    router.post("/v1/tasks/:task/renew").handler(command(context ->
+    router.post("/v1/tasks/:task/renew").handler(command(TaskCommand.Renew.class, context ->
         TaskRequests.renew(context.pathParam("task"), RequestParts.object(context))));
-    router.post("/v1/tasks/:task/cancel").handler(command(context ->
+    router.post("/v1/tasks/:task/cancel").handler(command(TaskCommand.Cancel.class, context ->
         TaskRequests.cancel(context.pathParam("task"), RequestParts.object(context))));
-    router.get("/v1/tasks/:task").handler(command(context -> {
+    router.get("/v1/tasks/:task").handler(command(TaskCommand.Get.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of(), Set.of());
       return TaskRequests.get(context.pathParam("task"));
     }));
-    router.get("/v1/tasks").handler(command(context -> {
+    router.get("/v1/tasks").handler(command(TaskCommand.ListTasks.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of("status", "task_type", "limit"), Set.of());
       return TaskRequests.list(RequestParts.queryParam(context, "status"), RequestParts.queryParam(context, "task_type"),
           RequestParts.queryParam(context, "limit"));
     }));
-    router.post("/v1/sessions").handler(command(201, context -> SessionRequests.register(RequestParts.object(context))));
-    router.post("/v1/sessions/:session/heartbeat").handler(command(context ->
+    router.post("/v1/sessions").handler(command(SessionCommand.Register.class, 201,
+        context -> SessionRequests.register(RequestParts.object(context))));
+    router.post("/v1/sessions/:session/heartbeat").handler(command(SessionCommand.Heartbeat.class, context ->
         SessionRequests.heartbeat(context.pathParam("session"), RequestParts.object(context))));
-    router.delete("/v1/sessions/:session").handler(command(context -> SessionRequests.end(context.pathParam("session"))));
-    router.get("/v1/agents").handler(command(context -> {
+    router.delete("/v1/sessions/:session").handler(command(SessionCommand.End.class,
+        context -> SessionRequests.end(context.pathParam("session"))));
+    router.get("/v1/agents").handler(command(SessionCommand.Discover.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of("capability", "status"), Set.of());
       return SessionRequests.discover(RequestParts.queryParam(context, "capability"), RequestParts.queryParam(context, "status"));
     }));
-    router.post("/v1/handoffs").handler(command(201, context -> HandoffRequests.write(RequestParts.object(context))));
-    router.get("/v1/handoffs").handler(command(context -> {
+    router.post("/v1/handoffs").handler(command(HandoffCommand.Write.class, 201,
+        context -> HandoffRequests.write(RequestParts.object(context))));
+    router.get("/v1/handoffs").handler(command(HandoffCommand.Read.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of("agent", "limit"), Set.of());
       return HandoffRequests.read(RequestParts.queryParam(context, "agent"), RequestParts.queryParam(context, "limit"));
     }));
-    router.post("/v1/memories").handler(command(201, context -> MemoryRequests.remember(RequestParts.object(context))));
-    router.get("/v1/memories").handler(command(context -> {
+    router.post("/v1/memories").handler(command(MemoryCommand.Remember.class, 201,
+        context -> MemoryRequests.remember(RequestParts.object(context))));
+    router.get("/v1/memories").handler(command(MemoryCommand.Recall.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of("tag", "event_type", "limit"), Set.of("tag"));
       return MemoryRequests.recall(context.queryParam("tag"), RequestParts.queryParam(context, "event_type"),
           RequestParts.queryParam(context, "limit"));
     }));
-    router.post("/v1/policy/check").handler(command(context -> PolicyRequests.check(RequestParts.object(context))));
-    router.post("/v1/policy/validate").handler(command(context -> PolicyRequests.validate(RequestParts.object(context))));
-    router.post("/v1/policy/reload").handler(command(context -> JsonArgs.read(RequestParts.object(context),
-        args -> new PolicyCommand.Reload())));
-    router.post("/v1/guardrails/check").handler(command(context -> PolicyRequests.checkGuardrails(RequestParts.object(context))));
-    router.get("/v1/profile").handler(command(context -> {
+    router.post("/v1/policy/check").handler(command(PolicyCommand.Check.class,
+        context -> PolicyRequests.check(RequestParts.object(context))));
+    router.post("/v1/policy/validate").handler(command(PolicyCommand.Validate.class,
+        context -> PolicyRequests.validate(RequestParts.object(context))));
+    router.post("/v1/policy/reload").handler(command(PolicyCommand.Reload.class,
+        context -> JsonArgs.read(RequestParts.object(context), args -> new PolicyCommand.Reload())));
+    router.post("/v1/guardrails/check").handler(command(PolicyCommand.CheckGuardrails.class,
+        context -> PolicyRequests.checkGuardrails(RequestParts.object(context))));
+    router.get("/v1/profile").handler(command(PolicyCommand.Profile.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of(), Set.of());
       return new PolicyCommand.Profile();
     }));
-    router.get("/v1/audit").handler(command(context -> {
+    router.get("/v1/audit").handler(command(AuditCommand.Query.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of("agent", "action", "since", "limit"), Set.of());
       return AuditRequests.query(RequestParts.queryParam(context, "agent"), RequestParts.queryParam(context, "action"),
           RequestParts.queryParam(context, "since"), RequestParts.queryParam(context, "limit"));
     }));
-    router.get("/v1/audit/verify").handler(command(context -> {
+    router.get("/v1/audit/verify").handler(command(AuditCommand.Verify.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of(), Set.of());
       return new AuditCommand.Verify();
     }));
@@ -217,13 +237,19 @@ public final class HttpVerticle extends VerticleBase {
         });
   }
 
-  /** A route that builds a command from the request and sends it through the policy verticle. */
-  private Handler<RoutingContext> command(Function<RoutingContext, Command> build) {
-    return command(200, build);
+  /**
+   * A route that builds a command of {@code type} from the request and sends it through the policy
+   * verticle. A request that cannot become one is refused through the policy verticle too, naming
+   * the action it attempted, so the refusal is audited (HARD-2).
+   */
+  private <C extends Command> Handler<RoutingContext> command(Class<C> type, Function<RoutingContext, C> build) {
+    return command(type, 200, build);
   }
 
   /** As above, answering {@code successStatus} (201 for a creation) when the command succeeds. */
-  private Handler<RoutingContext> command(int successStatus, Function<RoutingContext, Command> build) {
+  private <C extends Command> Handler<RoutingContext> command(Class<C> type, int successStatus,
+                                                              Function<RoutingContext, C> build) {
+    String action = Commands.action(type).value();
     return context -> {
       Envelope envelope;
       try {
@@ -231,12 +257,23 @@ public final class HttpVerticle extends VerticleBase {
         envelope = new Envelope(Authentication.principal(context).id(), RequestParts.session(context),
             context.get(REQUEST_ID), RequestParts.idempotencyKey(context), command);
       } catch (CoordinatorException e) {
-        Responses.failure(context, e.failure());
+        PolicyClient.refuse(vertx.eventBus(), new Refusal(Authentication.principal(context).id(), readableSession(context),
+                context.get(REQUEST_ID), action, e.failure()))
+            .onSuccess(reply -> Responses.reply(context, successStatus, reply));
         return;
       }
       PolicyClient.send(vertx.eventBus(), envelope)
           .onSuccess(reply -> Responses.reply(context, successStatus, reply));
     };
+  }
+
+  /** The request's session for the audit row of its refusal, if the header is readable. */
+  private static String readableSession(RoutingContext context) {
+    try {
+      return RequestParts.session(context);
+    } catch (CoordinatorException e) {
+      return null;
+    }
   }
 
   private static void failure(RoutingContext context, ErrorCode code, String message) {

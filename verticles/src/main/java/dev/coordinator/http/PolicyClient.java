@@ -3,6 +3,7 @@ package dev.coordinator.http;
 import dev.coordinator.bus.Addresses;
 import dev.coordinator.bus.Envelope;
 import dev.coordinator.bus.ErrorCode;
+import dev.coordinator.bus.Refusal;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.policy.PolicyVerticle;
 import io.vertx.core.Future;
@@ -24,6 +25,16 @@ public final class PolicyClient {
   public static Future<Reply> send(EventBus bus, Envelope envelope) {
     DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(POLICY_TIMEOUT_MS + envelope.command().waitMs());
     return bus.<Reply>request(Addresses.POLICY, envelope, delivery)
+        .map(Message::body)
+        .otherwise(PolicyClient::busFailure);
+  }
+
+  /**
+   * Hands a request the entry point refused (bad input) to the policy verticle, which records it
+   * and answers the refusal: no refusal goes unaudited (HARD-2). Never a failed future.
+   */
+  public static Future<Reply> refuse(EventBus bus, Refusal refusal) {
+    return bus.<Reply>request(Addresses.REFUSALS, refusal, new DeliveryOptions().setSendTimeout(POLICY_TIMEOUT_MS))
         .map(Message::body)
         .otherwise(PolicyClient::busFailure);
   }

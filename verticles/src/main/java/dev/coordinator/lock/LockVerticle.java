@@ -46,7 +46,8 @@ public final class LockVerticle extends PooledVerticle {
     return Future.all(
         serve(Addresses.LOCKS, authorized -> ((LockCommand) authorized.command()).accept(new Operations(authorized))),
         vertx.eventBus().<Event>consumer(Addresses.LOCK_RELEASED, this::released).completion(),
-        vertx.eventBus().<Event>consumer(Addresses.SESSION_ENDED, this::sessionEnded).completion());
+        vertx.eventBus().<Event>consumer(Addresses.SESSION_ENDED, this::sessionEnded).completion(),
+        vertx.eventBus().localConsumer(Addresses.SHUTTING_DOWN, ignored -> waiters.close()).completion());
   }
 
   private void released(Message<Event> message) {

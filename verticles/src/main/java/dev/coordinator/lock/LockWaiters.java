@@ -69,6 +69,7 @@ final class LockWaiters {
   private final Vertx vertx;
   private final Attempts attempts;
   private final Map<String, Queue> queues = new HashMap<>();
+  private boolean closing;
 
   LockWaiters(Vertx vertx, Attempts attempts) {
     this.vertx = vertx;
@@ -78,6 +79,9 @@ final class LockWaiters {
   /** Queues {@code waiter} behind earlier waiters for its key; answers when it has the lock or its time is up. */
   Future<Reply> enqueue(Authorized authorized, LockCommand.Acquire acquire) {
     Waiter waiter = new Waiter(authorized, acquire);
+    if (closing) {
+      return attempts.attempt(waiter, true).map(Attempt::reply);
+    }
     Queue queue = queues.computeIfAbsent(waiter.key, key -> new Queue());
     queue.waiting.addLast(waiter);
     waiter.deadlineTimer = vertx.setTimer(Math.max(1, acquire.waitMs()), id -> timeUp(waiter));
@@ -136,6 +140,15 @@ final class LockWaiters {
     remove(queue, waiter);
     waiter.answer.tryComplete(answer);
     drive(queue);
+  }
+
+  /**
+   * The node is shutting down: every waiter's time is up now (it makes its last, audited attempt
+   * and is answered), and later acquires do not wait.
+   */
+  void close() {
+    closing = true;
+    queues.values().stream().flatMap(queue -> queue.waiting.stream()).toList().forEach(this::timeUp);
   }
 
   /** How many acquires wait on this node, for tests and metrics. */

@@ -3,6 +3,7 @@ package dev.coordinator.mcp;
 import dev.coordinator.bus.Command;
 import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.Envelope;
+import dev.coordinator.bus.Refusal;
 import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.lock.LockCommand;
@@ -106,7 +107,8 @@ public final class McpProtocol {
           : tool.command().apply(arguments);
       envelope = new Envelope(caller.id(), session, requestId, idempotencyKey, command);
     } catch (CoordinatorException refused) {
-      return Future.succeededFuture(JsonRpc.result(id, toolResult(refused.failure())));
+      return PolicyClient.refuse(bus, new Refusal(caller.id(), session, requestId, tool.name(), refused.failure()))
+          .map(reply -> JsonRpc.result(id, toolResult(reply)));
     }
     return PolicyClient.send(bus, envelope).map(reply -> JsonRpc.result(id, toolResult(reply)));
   }

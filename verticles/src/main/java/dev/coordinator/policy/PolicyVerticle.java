@@ -12,7 +12,12 @@ import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.Decision;
 import dev.coordinator.bus.Envelope;
 import dev.coordinator.bus.ErrorCode;
+import dev.coordinator.bus.JsonArgs;
 import dev.coordinator.bus.Principal;
+import dev.coordinator.bus.Refusal;
+import dev.coordinator.bus.session.SessionCommand;
+import dev.coordinator.bus.task.TaskReplies;
+import dev.coordinator.domain.CommandJson;
 import dev.coordinator.bus.policy.PolicyCommand;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.config.CoordinatorConfig.Enforcement;
@@ -47,6 +52,11 @@ public final class PolicyVerticle extends PooledVerticle {
   static final String PROFILE_CHANNEL = "coordinator_agents";
   static final String SESSION_OWNER = "SELECT agent, status FROM sessions WHERE id = $1::uuid";
   private static final String SESSION_FIELD = "Coordinator-Session";
+  /** The engine named on refusals the gate makes itself, before or besides the policy engine. */
+  static final String GATE = "gate";
+  /** The outcome of a refusal for unreadable input, and of one for an authorization matter. */
+  private static final String INVALID = "error";
+  private static final String DENIED = "denied";
 
   private final PolicyEngine engine;
   private final Enforcement enforcement;
@@ -81,6 +91,7 @@ public final class PolicyVerticle extends PooledVerticle {
     return guardrails.load(pool).compose(loaded -> Future.all(
         vertx.eventBus().<Authenticate>localConsumer(Addresses.AUTHENTICATE, this::authenticate).completion(),
         vertx.eventBus().<Envelope>localConsumer(Addresses.POLICY, this::decide).completion(),
+        vertx.eventBus().<Refusal>localConsumer(Addresses.REFUSALS, this::refused).completion(),
         serve(Addresses.POLICY_ADMIN, authorized -> ((PolicyCommand) authorized.command())
             .accept(new PolicyOperations(engine, authorized, pool, guardrails))),
         subscriber.connect().recover(error -> Future.succeededFuture())));
@@ -110,8 +121,27 @@ public final class PolicyVerticle extends PooledVerticle {
         .onSuccess(message::reply);
   }
 
+  /** HARD-2: a request an entry point could not read is recorded as a refusal, then answered. */
+  private void refused(Message<Refusal> message) {
+    Refusal refusal = message.body();
+    profiles.byId(refusal.agentId())
+        .compose(principal -> principal == null
+            ? Future.succeededFuture(
+                Reply.Failure.of(ErrorCode.UNAUTHENTICATED, "agent " + refusal.agentId() + " no longer exists"))
+            : refuse(refusal, principal, new JsonObject(), INVALID))
+        .recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, false)))
+        .onSuccess(message::reply);
+  }
+
   private Future<Reply> decide(Envelope envelope, Principal principal) {
     Command command = envelope.command();
+    JsonObject params = CommandJson.of(command);
+    try {
+      // A backstop for text read outside JsonArgs (query and path parameters): nothing below may see U+0000.
+      JsonArgs.rejectNul(params);
+    } catch (CoordinatorException e) {
+      return refuse(Refusal.of(envelope, e.failure()), principal, new JsonObject(), INVALID);
+    }
     Decision decision = enforce(engine.decide(principal, PolicyRequest.of(principal, command)));
     metrics.count("coordinator_policy_decisions_total", "decision=\"" + decision.auditDecision() + "\"", 1,
         "policy decisions, by what the audit trail records");
@@ -119,11 +149,55 @@ public final class PolicyVerticle extends PooledVerticle {
       return deny(envelope, principal, decision);
     }
     return guard(envelope, principal, decision)
-        .compose(blocked -> blocked != null ? Future.succeededFuture(blocked) : sessionProblem(envelope, principal))
-        .compose(problem -> problem != null
-            ? Future.succeededFuture(problem)
-            : forward(new Authorized(envelope, principal, decision, stamp)))
-        .compose(reply -> command.mutates() ? Future.succeededFuture(reply) : auditRead(envelope, principal, decision, reply));
+        .compose(blocked -> blocked != null ? Future.succeededFuture(blocked) : sessionRefusal(envelope, principal)
+            .compose(refusal -> refusal != null
+                ? refuse(Refusal.of(envelope, refusal), principal, params, DENIED)
+                : forward(new Authorized(envelope, principal, decision, stamp))
+                    .compose(reply -> audited(envelope, principal, decision, reply))));
+  }
+
+  /** The audit row of a forwarded command that its domain statement did not write, if any. */
+  private Future<Reply> audited(Envelope envelope, Principal principal, Decision decision, Reply reply) {
+    if (!envelope.command().mutates()) {
+      return auditRead(envelope, principal, decision, reply);
+    }
+    if (reply instanceof Reply.Success success && success.payload() instanceof TaskReplies.One one && one.task() == null) {
+      return auditOutcome(envelope, principal, decision, "ok", new JsonObject().putNull("task")).map(done -> reply);
+    }
+    return Future.succeededFuture(reply);
+  }
+
+  /**
+   * HARD-2: a session the request names (its {@code Coordinator-Session}, or the session it ends
+   * or keeps alive) that is not the caller's is a refusal the gate records. Null when fine.
+   */
+  private Future<Reply.Failure> sessionRefusal(Envelope envelope, Principal principal) {
+    return sessionProblem(envelope, principal).compose(problem -> problem != null
+        ? Future.succeededFuture((Reply.Failure) problem)
+        : foreignSession(envelope, principal));
+  }
+
+  /** Ending or keeping alive a session is for its owner alone; anyone else hears it does not exist. */
+  private Future<Reply.Failure> foreignSession(Envelope envelope, Principal principal) {
+    Command command = envelope.command();
+    String target = command instanceof SessionCommand.End end ? end.sessionId()
+        : command instanceof SessionCommand.Heartbeat heartbeat ? heartbeat.sessionId() : null;
+    if (target == null) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery(SESSION_OWNER).execute(Tuple.of(UUID.fromString(target))).map(rows ->
+        rows.size() > 0 && principal.id().equals(rows.iterator().next().getString("agent"))
+            ? null
+            : Reply.Failure.of(ErrorCode.NOT_FOUND, "you have no session " + target));
+  }
+
+  /** Records {@code refusal} (decision deny) and answers its failure. */
+  private Future<Reply> refuse(Refusal refusal, Principal principal, JsonObject params, String outcome) {
+    metrics.count("coordinator_policy_decisions_total", "decision=\"deny\"", 1,
+        "policy decisions, by what the audit trail records");
+    return pool.preparedQuery(AuditSql.INSERT)
+        .execute(AuditContext.refusal(refusal, principal.type(), GATE, params, outcome))
+        .map(done -> refusal.failure());
   }
 
   /**
@@ -131,13 +205,20 @@ public final class PolicyVerticle extends PooledVerticle {
    * row is written by its own statement). If the row cannot be written the caller hears so.
    */
   private Future<Reply> auditRead(Envelope envelope, Principal principal, Decision decision, Reply reply) {
+    return auditOutcome(envelope, principal, decision, reply instanceof Reply.Success ? "ok" : "error",
+        reply instanceof Reply.Failure failure ? new JsonObject().put("error", failure.code().name()) : null)
+        .map(done -> reply);
+  }
+
+  private Future<?> auditOutcome(Envelope envelope, Principal principal, Decision decision, String outcome,
+                                 JsonObject result) {
     Command command = envelope.command();
     var audit = AuditContext.tuple(envelope, principal.type(), decision)
         .addString(command.actionName())
         .addString(command.resource())
-        .addString(reply instanceof Reply.Success ? "ok" : "error")
-        .addValue(reply instanceof Reply.Failure failure ? new JsonObject().put("error", failure.code().name()) : null);
-    return pool.preparedQuery(AuditSql.INSERT).execute(audit).map(done -> reply);
+        .addString(outcome)
+        .addValue(result);
+    return pool.preparedQuery(AuditSql.INSERT).execute(audit);
   }
 
   /**

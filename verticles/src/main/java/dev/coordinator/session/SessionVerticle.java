@@ -8,6 +8,7 @@ import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.event.Event;
 import dev.coordinator.bus.session.SessionCommand;
 import dev.coordinator.audit.AuditContext;
+import dev.coordinator.audit.AuditSql;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.domain.Idempotency;
@@ -143,8 +144,13 @@ public final class SessionVerticle extends PooledVerticle {
         return client.preparedQuery(SessionSql.END).execute(context().addValue(id)).compose(rows -> {
           String[] closed = closedIds(rows);
           if (closed.length == 0) {
+            // An end that closed nothing changed nothing, but it is a decision all the same (HARD-2).
             return client.preparedQuery(SessionSql.STATUS).execute(Tuple.of(id, authorized.principal().id()))
-                .map(status -> refusal(status.size() == 0 ? "NOT_FOUND" : "INVALID_STATE", command.sessionId()));
+                .map(status -> status.size() == 0 ? "NOT_FOUND" : "INVALID_STATE")
+                .compose(error -> client.preparedQuery(AuditSql.INSERT)
+                    .execute(context().addString(command.actionName()).addString(command.sessionId()).addString("error")
+                        .addValue(new JsonObject().put("error", error)))
+                    .map(done -> refusal(error, command.sessionId())));
           }
           return free(client, context(), closed).map(freed -> {
             committed[0] = freed;

@@ -56,6 +56,7 @@ final class ClaimWaiters {
   private boolean trying;
   private boolean wokenAll;
   private Set<String> wokenTypes = new HashSet<>();
+  private boolean closing;
 
   ClaimWaiters(Vertx vertx) {
     this.vertx = vertx;
@@ -68,16 +69,33 @@ final class ClaimWaiters {
    */
   Future<Reply> await(Request request, int waitMs, Function<Boolean, Future<Reply>> attempt, Predicate<Reply> done,
                       Reply nothing) {
+    if (closing) {
+      return attempt.apply(true);
+    }
     Waiter waiter = new Waiter(request, attempt, done, nothing);
     waiting.add(waiter);
-    waiter.timer = vertx.setTimer(Math.max(1, waitMs), id -> {
-      waiter.timedOut = true;
-      if (!waiter.inFlight) {
-        finishLast(waiter);
-      }
-    });
+    waiter.timer = vertx.setTimer(Math.max(1, waitMs), id -> timeUp(waiter));
     tryOnce(waiter);
     return waiter.answer.future();
+  }
+
+  /**
+   * The node is shutting down: every waiter's time is up now (it makes its last attempt and is
+   * answered), and later claims do not wait.
+   */
+  void close() {
+    closing = true;
+    List.copyOf(waiting).forEach(waiter -> {
+      vertx.cancelTimer(waiter.timer);
+      timeUp(waiter);
+    });
+  }
+
+  private void timeUp(Waiter waiter) {
+    waiter.timedOut = true;
+    if (!waiter.inFlight) {
+      finishLast(waiter);
+    }
   }
 
   /**

@@ -52,7 +52,8 @@ public final class QueueVerticle extends PooledVerticle {
     return Future.all(
         serve(Addresses.TASKS, authorized -> ((TaskCommand) authorized.command()).accept(new Operations(authorized))),
         vertx.eventBus().<Event>consumer(Addresses.TASK_AVAILABLE, this::available).completion(),
-        vertx.eventBus().<Event>consumer(Addresses.SESSION_ENDED, this::sessionEnded).completion());
+        vertx.eventBus().<Event>consumer(Addresses.SESSION_ENDED, this::sessionEnded).completion(),
+        vertx.eventBus().localConsumer(Addresses.SHUTTING_DOWN, ignored -> waiters.close()).completion());
   }
 
   @Override

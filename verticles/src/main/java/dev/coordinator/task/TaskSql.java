@@ -187,7 +187,11 @@ public final class TaskSql {
       SELECT task, error, (SELECT count(*) FROM cascaded) AS cancelled_dependents FROM verdict"""
       .formatted(PRIOR, CLAIM_REFUSAL, CASCADE, AuditSql.COLUMNS, AuditSql.CONTEXT);
 
-  /** $9 task id, $10 reason, $11 whether the caller may cancel anyone's task (admin trust). */
+  /**
+   * $9 task id, $10 reason, $11 whether the caller may cancel anyone's task (admin trust). Whose
+   * task it is is known only here, atomically with the change, so a refusal for someone else's task
+   * is decided here too, and its audit row says so: decision deny, outcome denied (HARD-2).
+   */
   static final String CANCEL = """
       WITH RECURSIVE prior AS (
         SELECT * FROM tasks WHERE id = $9::uuid
@@ -206,13 +210,16 @@ public final class TaskSql {
         SELECT id, 'was cancelled: ' || $10::text FROM cancelled
       )%1$s, audited AS (
         INSERT INTO audit_log (%2$s)
-        SELECT %3$s, 'cancel_task', $9::text, CASE WHEN v.error IS NULL THEN 'ok' ELSE 'error' END,
+        SELECT $1, $2, $3, $4, CASE WHEN v.error = 'POLICY_DENIED' THEN 'deny' ELSE $5 END,
+          CASE WHEN v.error = 'POLICY_DENIED' THEN 'only the submitter or an admin may cancel a task' ELSE $6 END,
+          $7, $8::jsonb, 'cancel_task', $9::text,
+          CASE WHEN v.error IS NULL THEN 'ok' WHEN v.error = 'POLICY_DENIED' THEN 'denied' ELSE 'error' END,
           CASE WHEN v.error IS NULL THEN jsonb_build_object('status', 'cancelled')
                ELSE jsonb_build_object('error', v.error) END
         FROM verdict v
       )
       SELECT task, error, (SELECT count(*) FROM cascaded) AS cancelled_dependents FROM verdict"""
-      .formatted(CASCADE, AuditSql.COLUMNS, AuditSql.CONTEXT);
+      .formatted(CASCADE, AuditSql.COLUMNS);
 
   /**
    * The sweeper's pass, $1..$8 the system's audit context: claims whose lease ran out go back to

@@ -23,7 +23,7 @@ public final class AuditRequests {
       return null;
     }
     try {
-      return Instant.parse(since);
+      return JsonArgs.inRange("since", Instant.parse(since));
     } catch (DateTimeParseException e) {
       throw CoordinatorException.invalid("since", "since must be an RFC 3339 UTC time such as 2026-01-31T12:00:00Z");
     }
