@@ -2,12 +2,12 @@ package dev.coordinator.lock;
 
 import dev.coordinator.audit.AuditContext;
 import dev.coordinator.bus.Authorized;
-import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.lock.Lock;
 import dev.coordinator.bus.lock.LockCommand;
 import dev.coordinator.bus.lock.LockReplies;
+import dev.coordinator.domain.SessionEnded;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -35,9 +35,6 @@ final class LockStore {
     }
   }
 
-  /** The request header that names the caller's session. */
-  private static final String SESSION_FIELD = "Coordinator-Session";
-
   private LockStore() {
   }
 
@@ -46,8 +43,7 @@ final class LockStore {
         .addString(acquire.reason()).addBoolean(audited);
     return client.preparedQuery(LockSql.ACQUIRE).execute(args).map(LockRows::single).map(row -> {
       if (!row.getBoolean("session_live")) {
-        return Attempt.last(CoordinatorException.invalid(SESSION_FIELD,
-            "session " + authorized.envelope().sessionId() + " has ended; start a new one").failure());
+        return Attempt.last(SessionEnded.refusal(authorized.envelope().sessionId()));
       }
       if (row.getBoolean("granted")) {
         String action = row.getBoolean("fresh") ? "acquired" : "refreshed";

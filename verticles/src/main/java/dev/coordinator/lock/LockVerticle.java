@@ -40,7 +40,8 @@ public final class LockVerticle extends PooledVerticle {
 
       @Override
       public Future<Reply> refuse(LockWaiters.Waiter waiter, int ahead) {
-        return idempotency.run(waiter.authorized, client -> LockStore.refuseQueued(client, waiter.authorized, waiter.acquire, ahead));
+        return idempotency.run(waiter.authorized,
+            client -> LockStore.refuseQueued(client, waiter.authorized, waiter.acquire, ahead));
       }
     });
     return Future.all(

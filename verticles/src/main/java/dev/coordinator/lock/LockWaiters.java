@@ -1,10 +1,10 @@
 package dev.coordinator.lock;
 
 import dev.coordinator.bus.Authorized;
-import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.lock.LockCommand;
+import dev.coordinator.domain.SessionEnded;
 import dev.coordinator.lock.LockStore.Attempt;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -125,8 +125,7 @@ final class LockWaiters {
     for (Queue queue : List.copyOf(queues.values())) {
       for (Waiter waiter : List.copyOf(queue.waiting)) {
         if (sessionId.equals(waiter.authorized.envelope().sessionId())) {
-          stop(queue, waiter, CoordinatorException.invalid("Coordinator-Session",
-              "session " + sessionId + " has ended; start a new one").failure());
+          stop(queue, waiter, SessionEnded.refusal(sessionId));
         }
       }
     }

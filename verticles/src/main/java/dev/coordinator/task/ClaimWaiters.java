@@ -1,6 +1,7 @@
 package dev.coordinator.task;
 
 import dev.coordinator.bus.Reply;
+import dev.coordinator.domain.SessionEnded;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -112,11 +113,11 @@ final class ClaimWaiters {
     return false;
   }
 
-  /** The session ended: its waiting claims end with it, answered {@code answer}. */
-  void sessionEnded(String sessionId, Reply answer) {
+  /** The session ended: its waiting claims end with it, answered as a claim in an ended session is. */
+  void sessionEnded(String sessionId) {
     for (Waiter waiter : List.copyOf(waiting)) {
       if (sessionId.equals(waiter.request.sessionId())) {
-        stop(waiter, answer);
+        stop(waiter, SessionEnded.refusal(sessionId));
       }
     }
   }

@@ -3,7 +3,6 @@ package dev.coordinator.task;
 import dev.coordinator.audit.AuditContext;
 import dev.coordinator.bus.Addresses;
 import dev.coordinator.bus.Authorized;
-import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.Document;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.event.Event;
@@ -71,8 +70,7 @@ public final class QueueVerticle extends PooledVerticle {
 
   private void sessionEnded(Message<Event> message) {
     if (message.body() instanceof Event.SessionEnded ended) {
-      waiters.sessionEnded(ended.sessionId(), CoordinatorException.invalid("Coordinator-Session",
-          "session " + ended.sessionId() + " has ended; start a new one").failure());
+      waiters.sessionEnded(ended.sessionId());
     }
   }
 

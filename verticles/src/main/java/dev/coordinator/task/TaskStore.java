@@ -2,12 +2,12 @@ package dev.coordinator.task;
 
 import dev.coordinator.audit.AuditContext;
 import dev.coordinator.bus.Authorized;
-import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.task.Task;
 import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.bus.task.TaskReplies;
+import dev.coordinator.domain.SessionEnded;
 import dev.coordinator.policy.NativePolicyEngine;
 import io.vertx.core.Future;
 import io.vertx.core.json.Json;
@@ -47,8 +47,7 @@ final class TaskStore {
     return client.preparedQuery(TaskSql.CLAIM).execute(args).map(rows -> {
       Row row = rows.iterator().next();
       if (!row.getBoolean("session_live")) {
-        return CoordinatorException.invalid("Coordinator-Session",
-            "session " + authorized.envelope().sessionId() + " has ended; start a new one").failure();
+        return SessionEnded.refusal(authorized.envelope().sessionId());
       }
       return one(authorized, TaskRows.task(row.getJsonObject("task")));
     });

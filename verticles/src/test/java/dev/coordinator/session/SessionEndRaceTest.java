@@ -148,6 +148,55 @@ class SessionEndRaceTest {
     assertEquals(0L, service.database().value("SELECT count(*) FROM locks WHERE key = ?", key));
   }
 
+  /**
+   * The end of a session gives its claimed task back and wakes waiting claims, but only once that
+   * committed: an end held up before its commit (here: storing its Idempotency-Key waits on
+   * another transaction) must not wake them early, or they find nothing and sleep until their
+   * deadline.
+   */
+  @Test
+  @Tag("TASK-5")
+  void theEndWakesWaitingClaimsOnlyOnceItCommitted() throws Exception {
+    String type = "after-commit";
+    String session = session(racer);
+    submit(type);
+    Http.Response claimed = http.send("POST", "/v1/tasks/claim", racer,
+        new JsonObject().put("task_types", new JsonArray().add(type)).encode(), "Coordinator-Session", session);
+    String task = claimed.json().getJsonObject("task").getString("id");
+    CompletableFuture<Http.Response> waiting;
+    try (Connection blocker = DriverManager.getConnection(service.database().url().jdbcUrl())) {
+      blocker.setAutoCommit(false);
+      try (Statement statement = blocker.createStatement()) {
+        statement.execute("LOCK TABLE task_claims IN ACCESS EXCLUSIVE MODE");
+      }
+      waiting = CompletableFuture.supplyAsync(() -> http.post("/v1/tasks/claim", submitter,
+          new JsonObject().put("task_types", new JsonArray().add(type)).put("wait_ms", 60_000)));
+      awaitBlockedBackends(1);
+      blocker.commit();
+    }
+    CompletableFuture<Http.Response> ended;
+    try (Connection key = DriverManager.getConnection(service.database().url().jdbcUrl())) {
+      key.setAutoCommit(false);
+      try (Statement statement = key.createStatement()) {
+        statement.executeUpdate("INSERT INTO idempotency_keys (agent, key, request_hash, reply)"
+            + " VALUES ('racer', 'end-after-commit', '\\x00', '{}')");
+      }
+      ended = CompletableFuture.supplyAsync(() -> http.send("DELETE", "/v1/sessions/" + session, racer, null,
+          "Idempotency-Key", "end-after-commit"));
+      awaitBlockedBackends(1);
+      key.rollback();
+    }
+    assertEquals(200, ended.get(60, TimeUnit.SECONDS).status());
+    Http.Response answer;
+    try {
+      answer = waiting.get(30, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      fail("the waiting claim was not woken once the end committed (it was woken before, found nothing, and sleeps)");
+      return;
+    }
+    assertEquals(task, answer.json().getJsonObject("task").getString("id"), answer::toString);
+  }
+
   private static void assertNothingOnEndedSessions(String context) {
     assertEquals(List.of(), service.database().query("SELECT l.key, l.session_id FROM locks l JOIN sessions s"
         + " ON s.id::text = l.session_id WHERE s.status <> 'active' AND l.expires_at > now()"),
