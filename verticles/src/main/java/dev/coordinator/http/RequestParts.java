@@ -1,9 +1,8 @@
 package dev.coordinator.http;
 
 import dev.coordinator.bus.CoordinatorException;
+import dev.coordinator.bus.StrictJson;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -29,9 +28,11 @@ final class RequestParts {
     }
     Object value;
     try {
-      value = Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw CoordinatorException.invalid("body", "the body is not valid JSON");
+      value = StrictJson.decode(body);
+    } catch (StrictJson.Refused e) {
+      throw e.path().isEmpty()
+          ? CoordinatorException.invalid("body", "the body is not valid JSON")
+          : e.asInvalid(e.path().get(0));
     }
     if (!(value instanceof JsonObject object)) {
       throw CoordinatorException.invalid("body", "the body must be a JSON object");
