@@ -11,6 +11,8 @@ import java.util.UUID;
 public final class AuditContext {
   /** The actor, agent type and engine named on the system's own transitions. */
   public static final String SYSTEM = "system";
+  /** The actor named on refusals of callers without a valid key. */
+  public static final String ANONYMOUS = "anonymous";
 
   private AuditContext() {
   }
@@ -22,6 +24,11 @@ public final class AuditContext {
   public static Tuple system(String reason) {
     return Tuple.of(SYSTEM, SYSTEM, null, "system-" + UUID.randomUUID(), "allow", reason, SYSTEM)
         .addValue(new JsonObject());
+  }
+
+  /** A caller nobody knows (an unknown API key): denied by the authentication, not by a policy engine. */
+  public static Tuple anonymous(String requestId, String reason, JsonObject params) {
+    return Tuple.of(ANONYMOUS, null, null, requestId, "deny", reason, "authentication").addValue(params);
   }
 
   public static Tuple tuple(Envelope envelope, String agentType, Decision decision) {

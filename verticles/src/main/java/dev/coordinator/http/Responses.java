@@ -4,7 +4,9 @@ import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Payload;
 import dev.coordinator.bus.Reply;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
@@ -43,6 +45,18 @@ final class Responses {
       context.response().putHeader("WWW-Authenticate", BEARER_CHALLENGE);
     }
     json(context, failure.code().httpStatus(), failure.toJson());
+  }
+
+  /**
+   * A refusal sent before the body was read (or while it still streams in): the rest is never read,
+   * so over HTTP/1 the connection closes after the answer instead of waiting for it.
+   */
+  static void unread(RoutingContext context, Reply.Failure failure) {
+    HttpServerRequest request = context.request();
+    if (!request.isEnded() && request.version() != HttpVersion.HTTP_2) {
+      context.response().putHeader("Connection", "close");
+    }
+    failure(context, failure);
   }
 
   static void json(RoutingContext context, int status, JsonObject body) {
