@@ -7,6 +7,7 @@ import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.HealthVerticle;
 import dev.coordinator.handoff.HandoffVerticle;
+import dev.coordinator.http.AuthThrottle;
 import dev.coordinator.http.HttpVerticle;
 import dev.coordinator.memory.MemoryVerticle;
 import dev.coordinator.session.SessionVerticle;
@@ -57,6 +58,7 @@ public final class Coordinator {
     int poolSize = config.dbPoolSize();
     Guardrails guardrails = new Guardrails();
     McpSessions mcpSessions = new McpSessions();
+    AuthThrottle authThrottle = new AuthThrottle();
     Metrics metrics = new Metrics();
     metrics.gauge("coordinator_mcp_sessions", "open MCP sessions on this node", mcpSessions::size);
     List<String> inner = new ArrayList<>();
@@ -72,7 +74,7 @@ public final class Coordinator {
         .compose(id -> vertx.deployVerticle(new HandoffVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new MemoryVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new AuditVerticle(database, poolSize))).onSuccess(inner::add)
-        .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, mcpSessions, metrics),
+        .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, mcpSessions, metrics, authThrottle),
             new DeploymentOptions().setInstances(httpInstances())))
         .map(http -> new Coordinator(vertx, http, List.copyOf(inner)))
         .recover(error -> undeploy(vertx, inner).transform(ignored -> Future.failedFuture(error)));

@@ -205,9 +205,13 @@ public final class JsonArgs {
     return flag;
   }
 
-  /** Any JSON value but null, kept as it is; {@code maxBytes} bounds its encoded size. */
+  /**
+   * Any JSON value but null, kept as it is; {@code maxBytes} bounds its encoded size and
+   * {@link JsonLimits#MAX_DEPTH} its nesting (checked first: a deeper value may not even encode).
+   */
   public Object optionalJson(String field, int maxBytes) {
     Object value = take(field);
+    JsonLimits.checkDepth(field, value);
     if (value != null && Json.encode(value).length() > maxBytes) {
       throw CoordinatorException.invalid(field, field + " is larger than " + maxBytes + " bytes");
     }

@@ -14,6 +14,8 @@ public final class AuditContext {
   /** The actor, agent type and engine named on the system's own transitions. */
   public static final String SYSTEM = "system";
   private static final int MAX_TEXT = 1_000;
+  /** The actor named on refusals of callers without a valid key. */
+  public static final String ANONYMOUS = "anonymous";
 
   private AuditContext() {
   }
@@ -55,6 +57,11 @@ public final class AuditContext {
   private static JsonObject result(Reply.Failure failure) {
     JsonObject result = new JsonObject().put("error", failure.code().name());
     return failure.details().getValue("field") instanceof String field ? result.put("field", storable(field)) : result;
+  }
+
+  /** A caller nobody knows (an unknown API key): denied by the authentication, not by a policy engine. */
+  public static Tuple anonymous(String requestId, String reason, JsonObject params) {
+    return Tuple.of(ANONYMOUS, null, null, requestId, "deny", reason, "authentication").addValue(params);
   }
 
   public static Tuple tuple(Envelope envelope, String agentType, Decision decision) {

@@ -1,5 +1,6 @@
 package dev.coordinator.http;
 
+import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Reply;
 import io.vertx.core.Handler;
@@ -32,6 +33,11 @@ final class HostGuard implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext context) {
+    if (context.request().headers().getAll("Host").size() > 1) {
+      // Which Host counts would depend on who reads the request: a proxy may honour another than we do.
+      Responses.failure(context, CoordinatorException.invalid("Host", "send one Host header").failure());
+      return;
+    }
     HostAndPort authority = context.request().authority();
     String origin = context.request().getHeader("Origin");
     if (authority != null && !allowed(authority.host())) {

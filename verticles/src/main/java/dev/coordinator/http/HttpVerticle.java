@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
-  private static final String REQUEST_ID = "request-id";
+  static final String REQUEST_ID = "request-id";
   private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   static final long SHUTDOWN_GRACE_SECONDS = 10;
   private static final Set<String> LOOPBACK_PEERS = Set.of("127.0.0.1", "0:0:0:0:0:0:0:1", "::1");
@@ -61,12 +61,14 @@ public final class HttpVerticle extends VerticleBase {
   private final CoordinatorConfig config;
   private final McpSessions mcpSessions;
   private final Metrics metrics;
+  private final AuthThrottle authThrottle;
   private HttpServer server;
 
-  public HttpVerticle(CoordinatorConfig config, McpSessions mcpSessions, Metrics metrics) {
+  public HttpVerticle(CoordinatorConfig config, McpSessions mcpSessions, Metrics metrics, AuthThrottle authThrottle) {
     this.config = config;
     this.mcpSessions = mcpSessions;
     this.metrics = metrics;
+    this.authThrottle = authThrottle;
   }
 
   @Override
@@ -95,16 +97,14 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(new HostGuard(config.httpHost(), config.allowedHosts()));
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
+    // The key first, the body after: Authentication pauses the request until the key is known.
+    Authentication authentication = new Authentication(vertx.eventBus(), authThrottle);
+    router.route("/v1/*").handler(authentication);
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
-    router.route("/v1/*").handler(new Authentication(vertx.eventBus()));
+    // An upgrade waits for the key check: the request stays unread so it can still become a WebSocket.
+    router.route("/mcp").handler(authentication);
     // Not for GET: a WebSocket upgrade must reach its handler with the request unread.
     router.post("/mcp").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
-    // An upgrade waits for the key check: keep the request unread so it can still become a WebSocket.
-    router.get("/mcp").handler(context -> {
-      context.request().pause();
-      context.next();
-    });
-    router.route("/mcp").handler(new Authentication(vertx.eventBus()));
     McpHttp mcp = new McpHttp(new McpProtocol(vertx.eventBus(),
         Math.max(1_000L, config.sessionTimeoutSeconds() * 1_000L / 3)), mcpSessions, Authentication::principal);
     router.post("/mcp").handler(mcp::post);
@@ -192,8 +192,8 @@ public final class HttpVerticle extends VerticleBase {
         "no endpoint " + context.request().method() + " " + context.request().path()));
     router.errorHandler(405, context -> failure(context, ErrorCode.METHOD_NOT_ALLOWED,
         context.request().method() + " is not allowed on " + context.request().path()));
-    router.errorHandler(413, context -> failure(context, ErrorCode.PAYLOAD_TOO_LARGE,
-        "the body is larger than " + config.bodyLimitBytes() + " bytes"));
+    router.errorHandler(413, context -> Responses.unread(context, Reply.Failure.of(ErrorCode.PAYLOAD_TOO_LARGE,
+        "the body is larger than " + config.bodyLimitBytes() + " bytes")));
     router.errorHandler(500, this::internalError);
     return router;
   }

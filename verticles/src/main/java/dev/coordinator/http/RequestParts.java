@@ -1,12 +1,12 @@
 package dev.coordinator.http;
 
 import dev.coordinator.bus.CoordinatorException;
+import dev.coordinator.bus.StrictJson;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -21,22 +21,42 @@ final class RequestParts {
   private RequestParts() {
   }
 
-  /** The body as a JSON object; an empty body is an empty object. */
+  /** The body as a JSON object; an empty body is an empty object. A body must say it is JSON (api.md: UTF-8). */
   static JsonObject object(RoutingContext context) {
     Buffer body = context.body().buffer();
     if (body == null || body.length() == 0) {
       return new JsonObject();
     }
+    if (!isJson(context.request().getHeader("Content-Type"))) {
+      throw CoordinatorException.invalid("Content-Type", "a body must be sent as Content-Type: application/json (UTF-8)");
+    }
     Object value;
     try {
-      value = Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw CoordinatorException.invalid("body", "the body is not valid JSON");
+      value = StrictJson.decode(body);
+    } catch (StrictJson.Refused e) {
+      throw e.path().isEmpty()
+          ? CoordinatorException.invalid("body", "the body is not valid JSON")
+          : e.asInvalid(e.path().get(0));
     }
     if (!(value instanceof JsonObject object)) {
       throw CoordinatorException.invalid("body", "the body must be a JSON object");
     }
     return object;
+  }
+
+  /** {@code application/json}, with no parameter but an optional UTF-8 charset. */
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
+    for (int i = 1; i < parts.length; i++) {
+      String parameter = parts[i].strip();
+      if (!parameter.equals("charset=utf-8") && !parameter.equals("charset=\"utf-8\"")) {
+        return false;
+      }
+    }
+    return parts.length > 0 && parts[0].strip().equals("application/json");
   }
 
   /** Rejects query parameters the endpoint does not know, and repeats of single-valued ones. */

@@ -1,6 +1,8 @@
 package dev.coordinator.mcp;
 
+import dev.coordinator.bus.StrictJson;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /** JSON-RPC 2.0 messages and the error codes MCP uses. */
 final class JsonRpc {
@@ -13,23 +15,45 @@ final class JsonRpc {
   private JsonRpc() {
   }
 
-  /** A message read off the wire: either a valid one, or the error to answer (and nothing else to do). */
+  /** A message read off the wire: either a valid one, or the answer to send (and nothing else to do). */
   record Parsed(JsonObject message, JsonObject error) {
+    /** A refused tool call is answered as a tool result, which is a 200 like every tool result. */
+    int httpStatus() {
+      return error != null && error.containsKey("result") ? 200 : 400;
+    }
   }
 
-  /** Parses one message: not JSON is -32700 (id null), a batch or an invalid message -32600. */
+  /**
+   * Parses one message under {@link dev.coordinator.bus.JsonLimits}: not JSON is -32700 (id null), a batch
+   * or an invalid message -32600; a tool argument over the limits is the tool's VALIDATION_FAILED result.
+   */
   static Parsed parse(io.vertx.core.buffer.Buffer text, String unit) {
     Object parsed;
     try {
-      parsed = io.vertx.core.json.Json.decodeValue(text);
-    } catch (io.vertx.core.json.DecodeException e) {
-      return new Parsed(null, error(null, PARSE_ERROR, "the " + unit + " is not valid JSON"));
+      parsed = StrictJson.decode(text);
+    } catch (StrictJson.Refused e) {
+      return refused(e, unit);
     }
     if (!(parsed instanceof JsonObject message)) {
       return new Parsed(null, error(null, INVALID_REQUEST, "one JSON-RPC message per " + unit + "; no batches"));
     }
     String invalid = invalid(message);
     return invalid == null ? new Parsed(message, null) : new Parsed(null, error(idOf(message), INVALID_REQUEST, invalid));
+  }
+
+  /** Answers what was read before the refusal: its id, and for a tool's argument the tool's own error. */
+  private static Parsed refused(StrictJson.Refused refused, String unit) {
+    List<String> path = refused.path();
+    if (path.isEmpty()) {
+      return new Parsed(null, error(null, PARSE_ERROR, "the " + unit + " is not valid JSON"));
+    }
+    JsonObject partial = refused.partial() instanceof JsonObject object ? object : new JsonObject();
+    Object id = idOf(partial);
+    if (id != null && "tools/call".equals(partial.getValue("method")) && path.size() > 2
+        && path.get(0).equals("params") && path.get(1).equals("arguments")) {
+      return new Parsed(null, result(id, McpProtocol.toolResult(refused.asInvalid(path.get(2)).failure())));
+    }
+    return new Parsed(null, error(id, path.get(0).equals("params") ? INVALID_PARAMS : INVALID_REQUEST, refused.getMessage()));
   }
 
   /** The id to echo: the message's, if it is a string or a number. */

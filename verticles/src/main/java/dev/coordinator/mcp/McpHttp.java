@@ -41,7 +41,7 @@ public final class McpHttp {
     Buffer body = context.body().buffer();
     JsonRpc.Parsed parsed = JsonRpc.parse(body == null ? Buffer.buffer() : body, "request");
     if (parsed.error() != null) {
-      reply(context, 400, parsed.error());
+      reply(context, parsed.httpStatus(), parsed.error());
       return;
     }
     JsonObject message = parsed.message();

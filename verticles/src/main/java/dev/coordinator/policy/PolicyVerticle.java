@@ -103,12 +103,22 @@ public final class PolicyVerticle extends PooledVerticle {
   }
 
   private void authenticate(Message<Authenticate> message) {
-    profiles.byKeyHash(ApiKeys.hash(message.body().apiKey()))
-        .<Reply>map(principal -> principal == null
-            ? Reply.Failure.of(ErrorCode.UNAUTHENTICATED, "unknown API key")
-            : Reply.success(principal))
+    Authenticate attempt = message.body();
+    profiles.byKeyHash(ApiKeys.hash(attempt.apiKey()))
+        .compose(principal -> principal == null ? refuseUnknownKey(attempt) : Future.succeededFuture(Reply.success(principal)))
         .recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, false)))
         .onSuccess(message::reply);
+  }
+
+  /** An unknown key is a refusal like any other: audited (by nobody known), naming where it came from. */
+  private Future<Reply> refuseUnknownKey(Authenticate attempt) {
+    String reason = "unknown API key";
+    var audit = AuditContext.anonymous(attempt.requestId(), reason, new JsonObject().put("remote_address", attempt.remoteAddress()))
+        .addString("authenticate")
+        .addString(attempt.remoteAddress())
+        .addString("denied")
+        .addValue(null);
+    return pool.preparedQuery(AuditSql.INSERT).execute(audit).map(done -> Reply.Failure.of(ErrorCode.UNAUTHENTICATED, reason));
   }
 
   private void decide(Message<Envelope> message) {

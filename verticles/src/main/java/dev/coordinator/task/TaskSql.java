@@ -33,7 +33,8 @@ public final class TaskSql {
 
   /**
    * The SET clause that gives a claimed task {@code t} back to the queue, or fails it when that
-   * was its last attempt (or its deadline passed); {@code why} is SQL text naming the cause.
+   * was its last attempt (or its deadline passed); {@code why} is SQL text naming the cause. Either
+   * way the claim token is gone: no claim finished the task, so its old token is only STALE_CLAIM.
    */
   public static String requeue(String why) {
     return """
@@ -43,7 +44,7 @@ public final class TaskSql {
                        ELSE t.error END,
           completed_at = CASE WHEN t.deadline <= now() OR t.attempt >= t.max_attempts THEN now() END,
           claimed_by = CASE WHEN t.deadline <= now() OR t.attempt >= t.max_attempts THEN t.claimed_by END,
-          claim_token = CASE WHEN t.deadline <= now() OR t.attempt >= t.max_attempts THEN t.claim_token END,
+          claim_token = NULL,
           claim_session = NULL, lease_expires_at = NULL""".formatted(why);
   }
 
@@ -125,11 +126,19 @@ public final class TaskSql {
         FROM tasks t WHERE t.id = $9::uuid
       )""";
 
-  /** Why a claim-token operation changed nothing, from the task as it was. */
+  /**
+   * Why a claim-token operation changed nothing, from the task as it was. A token of the caller's that
+   * is no longer current is STALE_CLAIM whatever became of the task since (requeued, claimed again,
+   * finished by another claim, failed by the sweeper: queue.md); INVALID_STATE is for a task its own
+   * claim already finished (a different second completion), a cancelled task, or someone else's
+   * finished task. A finished task keeps only the token of the claim that finished it.
+   */
   private static final String CLAIM_REFUSAL = """
       CASE WHEN p.id IS NULL THEN 'NOT_FOUND'
-           WHEN p.status IN ('completed', 'failed', 'cancelled') THEN 'INVALID_STATE'
+           WHEN p.status = 'cancelled' OR (p.status IN ('completed', 'failed') AND p.claim_token = $10::uuid)
+             THEN 'INVALID_STATE'
            WHEN p.mine THEN 'STALE_CLAIM'
+           WHEN p.status IN ('completed', 'failed') THEN 'INVALID_STATE'
            ELSE 'NOT_CLAIMANT' END""";
 
   /** $9 task id, $10 claim token, $11 new lease seconds or null (keep the claim's own). */

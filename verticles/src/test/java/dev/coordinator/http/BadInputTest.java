@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,11 +28,13 @@ class BadInputTest {
   static final RunningService service = new RunningService();
   private static Http http;
   private static String aliceKey;
+  private static String bobKey;
 
   @BeforeAll
   static void agents() {
     http = service.http();
     aliceKey = service.agent("alice", "claude_code", 2);
+    bobKey = service.agent("bob", "codex", 2);
     assertEquals(200, http.post("/v1/locks/acquire", aliceKey, new JsonObject().put("key", "src/held.py")).status());
   }
 
@@ -78,6 +83,41 @@ class BadInputTest {
         keyed("db:   "),
         keyed(""),
         keyed("a".repeat(513)),
+        // Issue 11 item 17 (LOCK-1): what cannot be a path is refused, not repaired into another key.
+        keyed("src/\u202egnp.exe"),
+        keyed("src/a\u200e.py"),
+        keyed("src/a\u2066.py"),
+        keyed("src/a\ufeff.py"),
+        keyed(" src/a.py"),
+        keyed("src/a.py "),
+        keyed("db: users"),
+        acquire("lone high surrogate", "{\"key\": \"src/a\\ud800.py\"}", "key"),
+        acquire("lone low surrogate", "{\"key\": \"src/a\\udc00.py\"}", "key"),
+        acquire("reversed surrogate pair", "{\"key\": \"src/a\\ude00\\ud83d.py\"}", "key"),
+        // Issue 11 item 18: a name given twice is refused, wherever it is.
+        acquire("duplicate field", "{\"key\": \"src/a.py\", \"key\": \"src/b.py\"}", "key"),
+        post("duplicate field inside input", "/v1/tasks",
+            "{\"task_type\": \"b\", \"description\": \"d\", \"input\": {\"a\": 1, \"a\": 2}}", 400, "VALIDATION_FAILED",
+            "input"),
+        new Bad("text/plain body", "POST", "/v1/locks/acquire", ALICE, "{\"key\": \"src/a.py\"}",
+            List.of("Content-Type", "text/plain"), 400, "VALIDATION_FAILED", "Content-Type"),
+        new Bad("form body", "POST", "/v1/tasks", ALICE, "{\"task_type\": \"b\", \"description\": \"d\"}",
+            List.of("Content-Type", "application/x-www-form-urlencoded"), 400, "VALIDATION_FAILED", "Content-Type"),
+        new Bad("JSON in another charset", "POST", "/v1/locks/acquire", ALICE, "{\"key\": \"src/a.py\"}",
+            List.of("Content-Type", "application/json; charset=iso-8859-1"), 400, "VALIDATION_FAILED", "Content-Type"),
+        post("deadline in 1970", "/v1/tasks",
+            "{\"task_type\": \"b\", \"description\": \"d\", \"deadline\": \"1970-01-01T00:00:00Z\"}", 400,
+            "VALIDATION_FAILED", "deadline"),
+        post("deadline a minute ago", "/v1/tasks",
+            "{\"task_type\": \"b\", \"description\": \"d\", \"deadline\": \"" + java.time.Instant.now().minusSeconds(60)
+                + "\"}", 400, "VALIDATION_FAILED", "deadline"),
+        // Issue 11 item 18: without a valid key the body is never read (no 413, no 400 about it).
+        new Bad("no key and a body over the limit", "POST", "/v1/locks/acquire", null,
+            "{\"key\": \"src/a.py\", \"reason\": \"" + "x".repeat(1_100_000) + "\"}", List.of(), 401, "UNAUTHENTICATED", null),
+        new Bad("no key and malformed JSON", "POST", "/v1/locks/acquire", null, "{\"key\": ", List.of(), 401,
+            "UNAUTHENTICATED", null),
+        new Bad("MCP: no key and a body over the limit", "POST", "/mcp", null, "{\"x\": \"" + "x".repeat(1_100_000) + "\"}",
+            List.of("Accept", "application/json, text/event-stream"), 401, "UNAUTHENTICATED", null),
         acquire("ttl 0", "{\"key\": \"src/a.py\", \"ttl_seconds\": 0}", "ttl_seconds"),
         acquire("ttl above 8 h", "{\"key\": \"src/a.py\", \"ttl_seconds\": 28801}", "ttl_seconds"),
         acquire("ttl as string", "{\"key\": \"src/a.py\", \"ttl_seconds\": \"10\"}", "ttl_seconds"),
@@ -117,7 +157,6 @@ class BadInputTest {
         new Bad("DELETE on the lock list", "DELETE", "/v1/locks", ALICE, null, List.of(), 405, "METHOD_NOT_ALLOWED", null),
         new Bad("unknown path", "GET", "/v1/nothing-here", ALICE, null, List.of(), 404, "NOT_FOUND", null),
         new Bad("no key", "GET", "/v1/locks", null, null, List.of(), 401, "UNAUTHENTICATED", null),
-        new Bad("unknown key", "GET", "/v1/locks", "ck_not-a-real-key-at-all", null, List.of(), 401, "UNAUTHENTICATED", null),
         new Bad("basic auth", "GET", "/v1/locks", null, null, List.of("Authorization", "Basic YWxpY2U6c2VjcmV0"), 401,
             "UNAUTHENTICATED", null),
         new Bad("empty bearer", "GET", "/v1/locks", null, null, List.of("Authorization", "Bearer "), 401,
@@ -171,6 +210,25 @@ class BadInputTest {
   private static long otherRows() {
     return (Long) service.database().value("SELECT (SELECT count(*) FROM tasks) + (SELECT count(*) FROM sessions)"
         + " + (SELECT count(*) FROM handoffs) + (SELECT count(*) FROM memories)");
+  }
+
+  /** Issue 11 item 17 (LOCK-1): one file is one lock however its name is spelled; the lock carries the NFC form. */
+  @Test
+  @Tag("LOCK-1")
+  void nfcAndNfdSpellingsAreOneLock() {
+    String nfd = "src/cafe\u0301.py";
+    String nfc = "src/caf\u00e9.py";
+    Http.Response acquired = http.post("/v1/locks/acquire", aliceKey, new JsonObject().put("key", nfd));
+    assertEquals(200, acquired.status(), acquired::toString);
+    assertEquals(nfc, acquired.json().getJsonObject("lock").getString("key"));
+    Http.Response contested = http.post("/v1/locks/acquire", bobKey, new JsonObject().put("key", nfc));
+    assertEquals(409, contested.status(), contested::toString);
+    assertEquals("alice", contested.json().getJsonObject("error").getJsonObject("details").getString("holder"));
+    Http.Response listed = http.get("/v1/locks?key=" + URLEncoder.encode(nfd, StandardCharsets.UTF_8), bobKey);
+    assertEquals(1, listed.json().getJsonArray("locks").size(), listed::toString);
+    assertEquals(200, http.post("/v1/locks/release", aliceKey, new JsonObject().put("key", nfc)).status());
+    assertEquals(0, http.get("/v1/locks?key=" + URLEncoder.encode(nfd, StandardCharsets.UTF_8), bobKey).json()
+        .getJsonArray("locks").size(), "released under the other spelling");
   }
 
   @Test

@@ -66,12 +66,18 @@ class QueueLeaseTest {
         new JsonObject().put("claim_token", first.getString("claim_token"))).errorCode());
     assertEquals(200, complete(fresh, second).status(), "TASK-3: the current claimant's completion counts");
     assertEquals("fresh", task(submitter, retried).getString("claimed_by"));
+    assertEquals("STALE_CLAIM", complete(slow, first).errorCode(),
+        "issue 11 item 18: a dead token stays STALE_CLAIM once the task is finished by its next claimant (queue.md)");
+    assertEquals("INVALID_STATE", service.http().post("/v1/tasks/" + retried + "/complete", fresh, new JsonObject()
+        .put("claim_token", second.getString("claim_token")).put("success", false).put("error", "changed my mind"))
+        .errorCode(), "a different second completion by the claim that finished it");
 
     JsonObject failed = task(submitter, lastChance);
     assertEquals("failed", failed.getString("status"), "TASK-5: the last attempt's expiry fails the task");
     assertTrue(failed.getString("error").contains("lease expired"), failed.getString("error"));
     assertEquals("cancelled", task(submitter, dependent).getString("status"), "TASK-4: and cancels its dependents");
-    assertEquals("INVALID_STATE", complete(slow, only).errorCode(), "a completion after the task failed is refused");
+    assertEquals("STALE_CLAIM", complete(slow, only).errorCode(),
+        "issue 11 item 18: a completion after the sweeper failed the task is a dead token (queue.md), not INVALID_STATE");
 
     assertEquals(1L, service.database().value("SELECT count(*) FROM audit_log WHERE agent = 'system' AND action = 'requeue_task'"
         + " AND resource = ?", retried), "AUD-1: the sweeper's transition is audited, by the system");

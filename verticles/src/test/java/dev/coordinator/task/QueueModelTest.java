@@ -171,13 +171,21 @@ class QueueModelTest {
     return !mine.isEmpty() && random.nextBoolean() ? mine.iterator().next() : UUID.randomUUID().toString();
   }
 
-  /** The refusal of a claim-token operation on a task that is not the caller's live claim. */
+  /**
+   * The refusal of a claim-token operation on a task that is not the caller's live claim: a dead token
+   * of the caller's is STALE_CLAIM whatever became of the task since (queue.md), unless its own claim
+   * finished the task or the task was cancelled (INVALID_STATE).
+   */
   private Outcome refusal(ModelTask task, String agent, String token) {
-    if (task.terminal()) {
+    boolean finishedByThisClaim = (task.status.equals("completed") || task.status.equals("failed"))
+        && !task.failedByExpiry && token.equals(task.token);
+    if (task.status.equals("cancelled") || finishedByThisClaim) {
       return new Outcome(409, "INVALID_STATE");
     }
-    return issuedTokens.getOrDefault(task.id + agent, Set.of()).contains(token)
-        ? new Outcome(409, "STALE_CLAIM") : new Outcome(409, "NOT_CLAIMANT");
+    if (issuedTokens.getOrDefault(task.id + agent, Set.of()).contains(token)) {
+      return new Outcome(409, "STALE_CLAIM");
+    }
+    return new Outcome(409, task.terminal() ? "INVALID_STATE" : "NOT_CLAIMANT");
   }
 
   private boolean liveClaim(ModelTask task, String agent, String token) {

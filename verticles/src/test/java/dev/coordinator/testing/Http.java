@@ -66,7 +66,11 @@ public final class Http {
       request.header("Content-Type", "application/json");
     }
     for (int i = 0; i < headers.length; i += 2) {
-      request.header(headers[i], headers[i + 1]);
+      if (headers[i].equalsIgnoreCase("Content-Type")) {
+        request.setHeader(headers[i], headers[i + 1]);
+      } else {
+        request.header(headers[i], headers[i + 1]);
+      }
     }
     try {
       HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -1,11 +1,14 @@
 package dev.coordinator.bus.lock;
 
 import dev.coordinator.bus.CoordinatorException;
+import java.text.Normalizer;
 import java.util.Set;
 
 /**
- * The lock key rules of api.md §5. Paths are kept canonical (no {@code .}, {@code ..} or empty
- * segments, no backslashes) so that two spellings of one file can never be two locks.
+ * The lock key rules of api.md §5. Paths are kept canonical (NFC; no {@code .}, {@code ..} or empty
+ * segments, no backslashes) so that two spellings of one file can never be two locks; what cannot be
+ * a path (lone surrogates, control and format characters such as bidi overrides, whitespace at the
+ * edges) is refused rather than repaired, so that no two different keys can become one either.
  */
 public final class LockKey {
   public static final int MAX_LENGTH = 512;
@@ -19,11 +22,21 @@ public final class LockKey {
     if (key == null || key.isEmpty()) {
       throw CoordinatorException.invalid(field, field + " must not be empty");
     }
+    // Code points, not chars: a lone surrogate is its own code point of type SURROGATE (a pair is one letter).
+    if (key.codePoints().anyMatch(LockKey::unprintable)) {
+      throw CoordinatorException.invalid(field, field
+          + " must not contain control characters, format characters (such as bidi overrides) or lone surrogates");
+    }
+    if (blankAt(key, 0) || blankAt(key, key.length() - 1)) {
+      throw CoordinatorException.invalid(field, field + " must not begin or end with whitespace");
+    }
+    return canonical(field, Normalizer.normalize(key, Normalizer.Form.NFC));
+  }
+
+  /** Checked after normalization: what is stored must fit (NFC may lengthen a few characters). */
+  private static String canonical(String field, String key) {
     if (key.length() > MAX_LENGTH) {
       throw CoordinatorException.invalid(field, field + " is longer than " + MAX_LENGTH + " characters");
-    }
-    if (key.chars().anyMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029)) {
-      throw CoordinatorException.invalid(field, field + " must not contain control characters");
     }
     int colon = key.indexOf(':');
     int slash = key.indexOf('/');
@@ -42,7 +55,21 @@ public final class LockKey {
     if (key.length() == colon + 1 || key.substring(colon + 1).isBlank()) {
       throw CoordinatorException.invalid(field, field + " needs a name after '" + prefix + ":'");
     }
+    if (blankAt(key, colon + 1)) {
+      throw CoordinatorException.invalid(field, field + " must not have whitespace after '" + prefix + ":'");
+    }
     return key;
+  }
+
+  private static boolean unprintable(int codePoint) {
+    int type = Character.getType(codePoint);
+    return type == Character.CONTROL || type == Character.FORMAT || type == Character.SURROGATE
+        || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+  }
+
+  private static boolean blankAt(String key, int index) {
+    char c = key.charAt(index);
+    return Character.isWhitespace(c) || Character.isSpaceChar(c);
   }
 
   private static String path(String field, String key) {

@@ -3,6 +3,7 @@ package dev.coordinator.bus.task;
 import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.JsonArgs;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -37,7 +38,7 @@ public final class TaskRequests {
         args.intInRange("priority", 1, 10, DEFAULT_PRIORITY),
         ids("depends_on", args.optionalStringList("depends_on", MAX_DEPENDENCIES, 36)),
         args.intInRange("max_attempts", 1, MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS),
-        args.optionalInstant("deadline")));
+        future("deadline", args.optionalInstant("deadline"))));
   }
 
   public static TaskCommand.Claim claim(JsonObject body) {
@@ -90,6 +91,14 @@ public final class TaskRequests {
 
   private static List<String> taskTypes(List<String> types) {
     return types == null ? List.of() : types.stream().map(type -> taskType("task_types", type)).distinct().toList();
+  }
+
+  /** A deadline already past could only fail the task at once: surely a mistake (a clock, a unit). */
+  private static Instant future(String field, Instant time) {
+    if (time != null && !time.isAfter(Instant.now())) {
+      throw CoordinatorException.invalid(field, field + " " + time + " has already passed");
+    }
+    return time;
   }
 
   private static String nonBlank(String field, String text) {
