@@ -35,11 +35,18 @@ public final class Coordinator {
   private final Vertx vertx;
   private final String httpDeployment;
   private final List<String> innerDeployments;
+  private final DatabaseUrl database;
 
-  private Coordinator(Vertx vertx, String httpDeployment, List<String> innerDeployments) {
+  private Coordinator(Vertx vertx, String httpDeployment, List<String> innerDeployments, DatabaseUrl database) {
     this.vertx = vertx;
     this.httpDeployment = httpDeployment;
     this.innerDeployments = innerDeployments;
+    this.database = database;
+  }
+
+  /** The database as the service's connections log in to it. */
+  public DatabaseUrl database() {
+    return database;
   }
 
   public static Future<Coordinator> deploy(Vertx vertx, CoordinatorConfig config, DatabaseUrl database) {
@@ -72,7 +79,7 @@ public final class Coordinator {
         .compose(id -> vertx.deployVerticle(new AuditVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, mcpSessions, metrics),
             new DeploymentOptions().setInstances(httpInstances())))
-        .map(http -> new Coordinator(vertx, http, List.copyOf(inner)))
+        .map(http -> new Coordinator(vertx, http, List.copyOf(inner), database))
         .recover(error -> undeploy(vertx, inner).transform(ignored -> Future.failedFuture(error)));
   }
 

@@ -20,12 +20,18 @@ public final class Pools {
   private Pools() {
   }
 
-  public static Pool create(Vertx vertx, DatabaseUrl database, int maxSize) {
+  /** How every connection of the service (the pool's and the notification listener's) logs in. */
+  public static PgConnectOptions connectOptions(DatabaseUrl database) {
     PgConnectOptions connect = database.connectOptions()
         .setCachePreparedStatements(true)
         .setPreparedStatementCacheMaxSize(512)
         .setPipeliningLimit(256);
     connect.addProperty("options", SERVICE_ROLE_OPTION);
+    return connect;
+  }
+
+  public static Pool create(Vertx vertx, DatabaseUrl database, int maxSize) {
+    PgConnectOptions connect = connectOptions(database);
     PoolOptions pool = new PoolOptions()
         .setMaxSize(maxSize)
         .setShared(true)

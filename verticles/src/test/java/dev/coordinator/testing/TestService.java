@@ -5,6 +5,7 @@ import dev.coordinator.agent.AgentSpec;
 import dev.coordinator.agent.AgentStore;
 import dev.coordinator.config.ConfigReader;
 import dev.coordinator.config.CoordinatorConfig;
+import dev.coordinator.db.DatabaseUrl;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,6 +71,11 @@ public final class TestService implements AutoCloseable {
 
   public TestDatabase database() {
     return database;
+  }
+
+  /** The database as the running service's connections log in to it (user, password). */
+  public DatabaseUrl serviceDatabase() {
+    return coordinator.database();
   }
 
   public Vertx vertx() {
