@@ -5,6 +5,7 @@ import dev.coordinator.bus.BusCodec;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.HealthVerticle;
+import dev.coordinator.db.ServiceLogin;
 import dev.coordinator.handoff.HandoffVerticle;
 import dev.coordinator.http.HttpVerticle;
 import dev.coordinator.memory.MemoryVerticle;
@@ -49,7 +50,17 @@ public final class Coordinator {
     return database;
   }
 
-  public static Future<Coordinator> deploy(Vertx vertx, CoordinatorConfig config, DatabaseUrl database) {
+  /**
+   * Deploys the service on {@code configured}: the URL of the configuration, which may name an
+   * administrator; the service's own connections then log in as this node's plain service login
+   * ({@link ServiceLogin}).
+   */
+  public static Future<Coordinator> deploy(Vertx vertx, CoordinatorConfig config, DatabaseUrl configured) {
+    return vertx.executeBlocking(() -> ServiceLogin.prepare(configured, ServiceLogin.roleName(config.httpPort())))
+        .compose(database -> deployOn(vertx, config, database));
+  }
+
+  private static Future<Coordinator> deployOn(Vertx vertx, CoordinatorConfig config, DatabaseUrl database) {
     BusCodec.register(vertx.eventBus());
     Object stamp = new Object();
     vertx.eventBus().addInboundInterceptor(new DomainGate(stamp));

@@ -18,6 +18,7 @@ import dev.coordinator.bus.Reply;
 import dev.coordinator.config.CoordinatorConfig.Enforcement;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
+import dev.coordinator.db.Pools;
 import dev.coordinator.db.SqlFailures;
 import dev.coordinator.metrics.Metrics;
 import io.vertx.core.Future;
@@ -69,7 +70,7 @@ public final class PolicyVerticle extends PooledVerticle {
   @Override
   protected Future<?> startWithPool() {
     profiles = new ProfileCache(pool);
-    subscriber = PgSubscriber.subscriber(vertx, database().connectOptions())
+    subscriber = PgSubscriber.subscriber(vertx, Pools.connectOptions(database()))
         .reconnectPolicy(attempt -> Math.min(5_000L, 100L * (attempt + 1)));
     subscriber.channel(PROFILE_CHANNEL)
         .subscribeHandler(ignored -> profiles.caching(true))

@@ -154,6 +154,76 @@ class DatabaseRolesTest {
     assertEquals(auditRows + 1, database().count("audit_log"));
   }
 
+  private static String password(String role) {
+    return (String) database().value("SELECT rolpassword FROM pg_authid WHERE rolname = ?", role);
+  }
+
+  @Test
+  void eachNodeHasItsOwnLoginWithAFreshHashedPasswordAtEachStart() {
+    String a = "coordinator_app_roles_test_a";
+    String b = "coordinator_app_roles_test_b";
+    try {
+      DatabaseUrl first = ServiceLogin.prepare(database().url(), a);
+      String firstHash = password(a);
+      assertEquals(a, first.connectOptions().getUser());
+      assertTrue(firstHash.startsWith("SCRAM-SHA-256$"), firstHash);
+      assertFalse(firstHash.contains(first.connectOptions().getPassword()));
+
+      DatabaseUrl restarted = ServiceLogin.prepare(database().url(), a);
+      assertFalse(firstHash.equals(password(a)), "a restart sets a fresh password");
+      assertFalse(first.connectOptions().getPassword().equals(restarted.connectOptions().getPassword()));
+
+      String restartedHash = password(a);
+      ServiceLogin.prepare(database().url(), b);
+      assertEquals(restartedHash, password(a), "another node's start leaves this node's password alone");
+    } finally {
+      database().execute("DROP ROLE IF EXISTS " + a, "DROP ROLE IF EXISTS " + b);
+    }
+  }
+
+  @Test
+  void aUrlThatIsAlreadyAPlainMemberOfTheServiceRoleIsUsedAsItIs() {
+    String plain = "coordinator_roles_test_plain";
+    database().execute("DROP ROLE IF EXISTS " + plain, "CREATE ROLE " + plain + " LOGIN",
+        "GRANT coordinator_service TO " + plain);
+    try {
+      DatabaseUrl url = database().url().withLogin(plain, "unused-with-trust-auth");
+      assertEquals(url, ServiceLogin.prepare(url, "coordinator_app_roles_test_unused"));
+      assertEquals(0L, database().value("SELECT count(*) FROM pg_roles WHERE rolname = 'coordinator_app_roles_test_unused'"));
+    } finally {
+      database().execute("DROP ROLE IF EXISTS " + plain);
+    }
+  }
+
+  @Test
+  void aLoginRoleThatGainedMoreRightsIsRefused() {
+    String role = "coordinator_app_roles_test_grown";
+    try {
+      ServiceLogin.prepare(database().url(), role);
+      database().execute("ALTER ROLE " + role + " CREATEDB");
+      IllegalStateException refused = assertThrows(IllegalStateException.class,
+          () -> ServiceLogin.prepare(database().url(), role));
+      assertTrue(refused.getMessage().contains("more rights"), refused.getMessage());
+    } finally {
+      database().execute("DROP ROLE IF EXISTS " + role);
+    }
+  }
+
+  @Test
+  void anOwnerThatCannotCreateRolesIsRefused() {
+    String owner = "coordinator_roles_test_owner";
+    database().execute("DROP ROLE IF EXISTS " + owner, "CREATE ROLE " + owner + " LOGIN",
+        "GRANT coordinator_service TO " + owner, "CREATE TABLE owned_by_test_owner (x int)",
+        "ALTER TABLE owned_by_test_owner OWNER TO " + owner);
+    try {
+      IllegalStateException refused = assertThrows(IllegalStateException.class,
+          () -> ServiceLogin.prepare(database().url().withLogin(owner, "unused"), "coordinator_app_roles_test_unused"));
+      assertTrue(refused.getMessage().contains("cannot create roles"), refused.getMessage());
+    } finally {
+      database().execute("DROP TABLE owned_by_test_owner", "DROP ROLE IF EXISTS " + owner);
+    }
+  }
+
   @Test
   void evenTheOwnerCannotRewriteAuditRows() {
     assertThrows(IllegalStateException.class, () -> database().execute("UPDATE audit_log SET reason = 'x'"));

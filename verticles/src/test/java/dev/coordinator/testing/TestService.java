@@ -6,6 +6,7 @@ import dev.coordinator.agent.AgentStore;
 import dev.coordinator.config.ConfigReader;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
+import dev.coordinator.db.ServiceLogin;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,7 +103,16 @@ public final class TestService implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("could not stop the service", e);
     } finally {
+      dropServiceLogin();
       database.close();
+    }
+  }
+
+  // Each test service has a login role of its own (its port is part of the name); roles are server-wide.
+  private void dropServiceLogin() {
+    String login = coordinator.database().connectOptions().getUser();
+    if (login.startsWith(ServiceLogin.ROLE_PREFIX)) {
+      database.execute("DROP ROLE IF EXISTS \"" + login + "\"");
     }
   }
 
