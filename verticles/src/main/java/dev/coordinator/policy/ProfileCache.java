@@ -30,6 +30,9 @@ final class ProfileCache {
   static final String BY_KEY_HASH = PROFILE_TEMPLATE + " a.key_hash = $1";
   static final String BY_ID = PROFILE_TEMPLATE + " a.id = $1";
 
+  /** How long a cached profile may be used (docs/running.md): the bound on a missed change notification. */
+  static final long TTL_MS = 5_000;
+
   private final Pool pool;
   private final Map<ByteBuffer, Principal> byKeyHash = new HashMap<>();
   private final Map<String, Principal> byId = new HashMap<>();

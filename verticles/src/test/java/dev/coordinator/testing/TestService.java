@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * The whole service, deployed as {@code serve} deploys it, on a fresh database of its own and a
@@ -39,13 +40,19 @@ public final class TestService implements AutoCloseable {
 
   /** Starts with default settings; {@code flags} are {@code serve} flags (e.g. "--enforcement", "shadow"). */
   public static TestService start(String... flags) {
+    return start(UnaryOperator.identity(), flags);
+  }
+
+  /** Starts on the URL {@code route} makes of the test database's (e.g. through a proxy). */
+  public static TestService start(UnaryOperator<DatabaseUrl> route, String... flags) {
     TestDatabase database = TestDatabase.create();
+    DatabaseUrl url = route.apply(database.url());
     CoordinatorConfig config = ConfigReader.read(List.of(flags), Map.of())
-        .withDbUrl(database.url().url())
+        .withDbUrl(url.url())
         .withHttpPort(freePort());
     Vertx vertx = Vertx.vertx();
     try {
-      Coordinator coordinator = Coordinator.deploy(vertx, config, database.url())
+      Coordinator coordinator = Coordinator.deploy(vertx, config, url)
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       return new TestService(database, vertx, coordinator, config);
     } catch (Exception e) {
