@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coordinator.testing.RunningService;
 import dev.coordinator.testing.TestDatabase;
+import dev.coordinator.testing.TestService;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
@@ -190,6 +191,30 @@ class DatabaseRolesTest {
       DatabaseUrl url = database().url().withLogin(plain, "unused-with-trust-auth");
       assertEquals(url, ServiceLogin.prepare(url, "coordinator_app_roles_test_unused"));
       assertEquals(0L, database().value("SELECT count(*) FROM pg_roles WHERE rolname = 'coordinator_app_roles_test_unused'"));
+    } finally {
+      database().execute("DROP ROLE IF EXISTS " + plain);
+    }
+  }
+
+  @Test
+  void theServiceStartsWithAUrlThatIsOnlyAMemberOfTheServiceRole() {
+    String plain = "coordinator_roles_test_serve";
+    database().execute("DROP ROLE IF EXISTS " + plain, "CREATE ROLE " + plain + " LOGIN",
+        "GRANT coordinator_service TO " + plain);
+    try {
+      DatabaseUrl url;
+      try (TestService service = TestService.start(admin -> admin.withLogin(plain, "unused-with-trust-auth"))) {
+        url = service.serviceDatabase();
+        // What serve does first: Flyway finds the schema current (and changes nothing).
+        assertEquals(0, Migrations.migrate(url).migrationsExecuted);
+        String key = service.agent("plain", "claude_code", 2);
+        assertEquals(200, service.http().post("/v1/locks/acquire", key,
+            new io.vertx.core.json.JsonObject().put("key", "src/plain.py")).status());
+        assertEquals(List.of(plain), service.database().query(
+            "SELECT DISTINCT usename::text AS login FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND pid <> pg_backend_pid()").stream().map(row -> row.get("login")).toList());
+      }
+      assertEquals(plain, url.connectOptions().getUser());
     } finally {
       database().execute("DROP ROLE IF EXISTS " + plain);
     }
