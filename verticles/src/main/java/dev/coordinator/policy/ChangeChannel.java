@@ -101,7 +101,12 @@ final class ChangeChannel {
     if (!payload.startsWith(pingTag)) {
       return;
     }
-    long seq = Long.parseLong(payload.substring(pingTag.length()));
+    long seq;
+    try {
+      seq = Long.parseLong(payload.substring(pingTag.length()));
+    } catch (NumberFormatException e) {
+      return;
+    }
     answered = Math.max(answered, seq);
     if (seq >= proving && !profiles.caching()) {
       profiles.caching(true);

@@ -9,9 +9,11 @@ import dev.coordinator.testing.RunningService;
 import dev.coordinator.testing.TestDatabase;
 import dev.coordinator.testing.TestService;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +64,7 @@ class DatabaseRolesTest {
           return chain.eventually(connection::close);
         })
         .map(rows -> {
-          List<Row> list = new java.util.ArrayList<>();
+          List<Row> list = new ArrayList<>();
           rows.forEach(list::add);
           return list;
         })
@@ -209,7 +211,7 @@ class DatabaseRolesTest {
         assertEquals(0, Migrations.migrate(url).migrationsExecuted);
         String key = service.agent("plain", "claude_code", 2);
         assertEquals(200, service.http().post("/v1/locks/acquire", key,
-            new io.vertx.core.json.JsonObject().put("key", "src/plain.py")).status());
+            new JsonObject().put("key", "src/plain.py")).status());
         assertEquals(List.of(plain), service.database().query(
             "SELECT DISTINCT usename::text AS login FROM pg_stat_activity WHERE datname = current_database()"
                 + " AND pid <> pg_backend_pid()").stream().map(row -> row.get("login")).toList());

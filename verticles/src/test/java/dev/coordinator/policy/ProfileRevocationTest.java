@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.PartitionProxy;
+import dev.coordinator.testing.TestDatabase;
 import dev.coordinator.testing.TestService;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +34,7 @@ class ProfileRevocationTest {
 
   @BeforeAll
   static void start() {
-    proxy = PartitionProxy.in(dev.coordinator.testing.TestDatabase.serverUrl());
+    proxy = PartitionProxy.in(TestDatabase.serverUrl());
     service = TestService.start(proxy::route);
   }
 
@@ -48,7 +50,7 @@ class ProfileRevocationTest {
   }
 
   /** The listening backend, once there is one (it is opened asynchronously). */
-  private static java.util.Map<String, Object> listener() throws InterruptedException {
+  private static Map<String, Object> listener() throws InterruptedException {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (System.nanoTime() < deadline) {
       var rows = service.database().query(FIND_LISTENER);
