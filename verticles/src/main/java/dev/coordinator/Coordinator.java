@@ -6,6 +6,7 @@ import dev.coordinator.bus.BusCodec;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.HealthVerticle;
+import dev.coordinator.db.ServiceLogin;
 import dev.coordinator.handoff.HandoffVerticle;
 import dev.coordinator.http.AuthThrottle;
 import dev.coordinator.http.HttpVerticle;
@@ -38,14 +39,31 @@ public final class Coordinator {
   private final Vertx vertx;
   private final String httpDeployment;
   private final List<String> innerDeployments;
+  private final DatabaseUrl database;
 
-  private Coordinator(Vertx vertx, String httpDeployment, List<String> innerDeployments) {
+  private Coordinator(Vertx vertx, String httpDeployment, List<String> innerDeployments, DatabaseUrl database) {
     this.vertx = vertx;
     this.httpDeployment = httpDeployment;
     this.innerDeployments = innerDeployments;
+    this.database = database;
   }
 
-  public static Future<Coordinator> deploy(Vertx vertx, CoordinatorConfig config, DatabaseUrl database) {
+  /** The database as the service's connections log in to it. */
+  public DatabaseUrl database() {
+    return database;
+  }
+
+  /**
+   * Deploys the service on {@code configured}: the URL of the configuration, which may name an
+   * administrator; the service's own connections then log in as this node's plain service login
+   * ({@link ServiceLogin}).
+   */
+  public static Future<Coordinator> deploy(Vertx vertx, CoordinatorConfig config, DatabaseUrl configured) {
+    return vertx.executeBlocking(() -> ServiceLogin.prepare(configured, ServiceLogin.roleName(config.httpPort())))
+        .compose(database -> deployOn(vertx, config, database));
+  }
+
+  private static Future<Coordinator> deployOn(Vertx vertx, CoordinatorConfig config, DatabaseUrl database) {
     BusCodec.register(vertx.eventBus());
     Object stamp = new Object();
     vertx.eventBus().addInboundInterceptor(new DomainGate(stamp));
@@ -76,7 +94,7 @@ public final class Coordinator {
         .compose(id -> vertx.deployVerticle(new AuditVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, mcpSessions, metrics, authThrottle),
             new DeploymentOptions().setInstances(httpInstances())))
-        .map(http -> new Coordinator(vertx, http, List.copyOf(inner)))
+        .map(http -> new Coordinator(vertx, http, List.copyOf(inner), database))
         .recover(error -> undeploy(vertx, inner).transform(ignored -> Future.failedFuture(error)));
   }
 

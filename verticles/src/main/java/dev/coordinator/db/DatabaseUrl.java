@@ -31,6 +31,20 @@ public record DatabaseUrl(String url) {
     return new DatabaseUrl("postgresql://" + credentials + "@" + options.getHost() + ":" + options.getPort() + "/" + database);
   }
 
+  /**
+   * The same database, logged in as another user; everything else the URL says (host list, port,
+   * query parameters such as sslmode) stays as it was.
+   */
+  public DatabaseUrl withLogin(String user, String password) {
+    String scheme = url.substring(0, url.indexOf("://") + 3);
+    String rest = url.substring(scheme.length());
+    int pathStart = rest.indexOf('/');
+    String authority = pathStart < 0 ? rest : rest.substring(0, pathStart);
+    String hosts = authority.substring(authority.lastIndexOf('@') + 1);
+    return new DatabaseUrl(scheme + encode(user) + ":" + encode(password) + "@" + hosts
+        + (pathStart < 0 ? "" : rest.substring(pathStart)));
+  }
+
   private static String encode(String text) {
     return URLEncoder.encode(text, StandardCharsets.UTF_8);
   }

@@ -8,9 +8,10 @@ import io.vertx.sqlclient.PoolOptions;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The connection pool every verticle shares. Whatever role the configured URL names, each pooled
- * connection runs as {@code coordinator_service} from its first statement, so the running service has
- * exactly that role's rights (no UPDATE or DELETE on the audit trail, row-level security on).
+ * The connection pool every verticle shares. Each pooled connection logs in as the service's
+ * plain login ({@link ServiceLogin}) and runs as {@code coordinator_service} from its first
+ * statement, so the running service has exactly that role's rights (no UPDATE or DELETE on the
+ * audit trail, row-level security on), and no statement can take it further.
  */
 public final class Pools {
   public static final String SERVICE_ROLE = "coordinator_service";
@@ -20,12 +21,18 @@ public final class Pools {
   private Pools() {
   }
 
-  public static Pool create(Vertx vertx, DatabaseUrl database, int maxSize) {
+  /** How every connection of the service (the pool's and the notification listener's) logs in. */
+  public static PgConnectOptions connectOptions(DatabaseUrl database) {
     PgConnectOptions connect = database.connectOptions()
         .setCachePreparedStatements(true)
         .setPreparedStatementCacheMaxSize(512)
         .setPipeliningLimit(256);
     connect.addProperty("options", SERVICE_ROLE_OPTION);
+    return connect;
+  }
+
+  public static Pool create(Vertx vertx, DatabaseUrl database, int maxSize) {
+    PgConnectOptions connect = connectOptions(database);
     PoolOptions pool = new PoolOptions()
         .setMaxSize(maxSize)
         .setShared(true)

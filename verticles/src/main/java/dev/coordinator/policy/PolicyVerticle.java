@@ -23,6 +23,7 @@ import dev.coordinator.bus.Reply;
 import dev.coordinator.config.CoordinatorConfig.Enforcement;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
+import dev.coordinator.db.Pools;
 import dev.coordinator.db.SqlFailures;
 import dev.coordinator.metrics.Metrics;
 import io.vertx.core.Future;
@@ -32,7 +33,6 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
@@ -64,7 +64,7 @@ public final class PolicyVerticle extends PooledVerticle {
   private final Guardrails guardrails;
   private final Metrics metrics;
   private ProfileCache profiles;
-  private PgSubscriber subscriber;
+  private ChangeChannel changes;
 
   public PolicyVerticle(DatabaseUrl database, int poolSize, PolicyEngine engine, Enforcement enforcement, Object stamp,
                         Guardrails guardrails, Metrics metrics) {
@@ -79,27 +79,20 @@ public final class PolicyVerticle extends PooledVerticle {
   @Override
   protected Future<?> startWithPool() {
     profiles = new ProfileCache(pool);
-    subscriber = PgSubscriber.subscriber(vertx, database().connectOptions())
-        .reconnectPolicy(attempt -> Math.min(5_000L, 100L * (attempt + 1)));
-    subscriber.channel(PROFILE_CHANNEL)
-        .subscribeHandler(ignored -> profiles.caching(true))
-        .handler(changed -> {
-          profiles.invalidate();
-          guardrails.load(pool).onFailure(error -> LOG.error("guardrails could not be reloaded; the old set stays", error));
-        });
-    subscriber.closeHandler(ignored -> profiles.caching(false));
+    changes = new ChangeChannel(vertx, pool, Pools.connectOptions(database()), PROFILE_CHANNEL, profiles,
+        () -> guardrails.load(pool).onFailure(error -> LOG.error("guardrails could not be reloaded; the old set stays", error)));
     return guardrails.load(pool).compose(loaded -> Future.all(
         vertx.eventBus().<Authenticate>localConsumer(Addresses.AUTHENTICATE, this::authenticate).completion(),
         vertx.eventBus().<Envelope>localConsumer(Addresses.POLICY, this::decide).completion(),
         vertx.eventBus().<Refusal>localConsumer(Addresses.REFUSALS, this::refused).completion(),
         serve(Addresses.POLICY_ADMIN, authorized -> ((PolicyCommand) authorized.command())
             .accept(new PolicyOperations(engine, authorized, pool, guardrails))),
-        subscriber.connect().recover(error -> Future.succeededFuture())));
+        changes.start()));
   }
 
   @Override
   protected Future<?> stopBeforePool() {
-    return subscriber.close();
+    return changes.stop();
   }
 
   private void authenticate(Message<Authenticate> message) {

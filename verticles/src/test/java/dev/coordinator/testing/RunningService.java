@@ -39,6 +39,10 @@ public final class RunningService implements BeforeAllCallback, AfterAllCallback
     return service.database();
   }
 
+  public TestService service() {
+    return service;
+  }
+
   public Vertx vertx() {
     return service.vertx();
   }

@@ -43,6 +43,11 @@ public final class TestDatabase implements AutoCloseable {
     return new TestDatabase(url, name);
   }
 
+  /** The test server (its maintenance database). */
+  public static DatabaseUrl serverUrl() {
+    return server();
+  }
+
   public DatabaseUrl url() {
     return url;
   }

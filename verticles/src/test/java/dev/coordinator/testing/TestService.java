@@ -5,6 +5,8 @@ import dev.coordinator.agent.AgentSpec;
 import dev.coordinator.agent.AgentStore;
 import dev.coordinator.config.ConfigReader;
 import dev.coordinator.config.CoordinatorConfig;
+import dev.coordinator.db.DatabaseUrl;
+import dev.coordinator.db.ServiceLogin;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * The whole service, deployed as {@code serve} deploys it, on a fresh database of its own and a
@@ -37,13 +40,19 @@ public final class TestService implements AutoCloseable {
 
   /** Starts with default settings; {@code flags} are {@code serve} flags (e.g. "--enforcement", "shadow"). */
   public static TestService start(String... flags) {
+    return start(UnaryOperator.identity(), flags);
+  }
+
+  /** Starts on the URL {@code route} makes of the test database's (e.g. through a proxy). */
+  public static TestService start(UnaryOperator<DatabaseUrl> route, String... flags) {
     TestDatabase database = TestDatabase.create();
+    DatabaseUrl url = route.apply(database.url());
     CoordinatorConfig config = ConfigReader.read(List.of(flags), Map.of())
-        .withDbUrl(database.url().url())
+        .withDbUrl(url.url())
         .withHttpPort(freePort());
     Vertx vertx = Vertx.vertx();
     try {
-      Coordinator coordinator = Coordinator.deploy(vertx, config, database.url())
+      Coordinator coordinator = Coordinator.deploy(vertx, config, url)
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       return new TestService(database, vertx, coordinator, config);
     } catch (Exception e) {
@@ -72,6 +81,11 @@ public final class TestService implements AutoCloseable {
     return database;
   }
 
+  /** The database as the running service's connections log in to it (user, password). */
+  public DatabaseUrl serviceDatabase() {
+    return coordinator.database();
+  }
+
   public Vertx vertx() {
     return vertx;
   }
@@ -96,7 +110,16 @@ public final class TestService implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("could not stop the service", e);
     } finally {
+      dropServiceLogin();
       database.close();
+    }
+  }
+
+  // Each test service has a login role of its own (its port is part of the name); roles are server-wide.
+  private void dropServiceLogin() {
+    String login = coordinator.database().connectOptions().getUser();
+    if (login.startsWith(ServiceLogin.ROLE_PREFIX)) {
+      database.execute("DROP ROLE IF EXISTS \"" + login + "\"");
     }
   }
 
