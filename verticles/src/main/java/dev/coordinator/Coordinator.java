@@ -35,11 +35,13 @@ public final class Coordinator {
   private final Vertx vertx;
   private final String httpDeployment;
   private final List<String> innerDeployments;
+  private final long mcpExpiry;
 
-  private Coordinator(Vertx vertx, String httpDeployment, List<String> innerDeployments) {
+  private Coordinator(Vertx vertx, String httpDeployment, List<String> innerDeployments, long mcpExpiry) {
     this.vertx = vertx;
     this.httpDeployment = httpDeployment;
     this.innerDeployments = innerDeployments;
+    this.mcpExpiry = mcpExpiry;
   }
 
   public static Future<Coordinator> deploy(Vertx vertx, CoordinatorConfig config, DatabaseUrl database) {
@@ -54,7 +56,7 @@ public final class Coordinator {
     }
     int poolSize = config.dbPoolSize();
     Guardrails guardrails = new Guardrails();
-    McpSessions mcpSessions = new McpSessions();
+    McpSessions mcpSessions = new McpSessions(config.mcpSessionsPerAgent(), config.sessionTimeoutSeconds() * 1_000L);
     Metrics metrics = new Metrics();
     metrics.gauge("coordinator_mcp_sessions", "open MCP sessions on this node", mcpSessions::size);
     List<String> inner = new ArrayList<>();
@@ -72,12 +74,14 @@ public final class Coordinator {
         .compose(id -> vertx.deployVerticle(new AuditVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, mcpSessions, metrics),
             new DeploymentOptions().setInstances(httpInstances())))
-        .map(http -> new Coordinator(vertx, http, List.copyOf(inner)))
+        .map(http -> new Coordinator(vertx, http, List.copyOf(inner),
+            vertx.setPeriodic(config.sweepIntervalMs(), tick -> mcpSessions.expire())))
         .recover(error -> undeploy(vertx, inner).transform(ignored -> Future.failedFuture(error)));
   }
 
   /** Stops taking requests, lets in-flight ones finish, then stops the rest. */
   public Future<Void> close() {
+    vertx.cancelTimer(mcpExpiry);
     return vertx.undeploy(httpDeployment).transform(ignored -> undeploy(vertx, innerDeployments));
   }
 

@@ -9,6 +9,8 @@ final class JsonRpc {
   static final int METHOD_NOT_FOUND = -32601;
   static final int INVALID_PARAMS = -32602;
   static final int INTERNAL_ERROR = -32603;
+  /** Implementation-defined (JSON-RPC's -32000..-32099): the agent holds as many MCP sessions as it may. */
+  static final int TOO_MANY_SESSIONS = -32000;
 
   private JsonRpc() {
   }

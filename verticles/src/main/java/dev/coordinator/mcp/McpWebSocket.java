@@ -25,13 +25,16 @@ final class McpWebSocket {
   private final ServerWebSocket socket;
   private final Principal caller;
   private final McpProtocol protocol;
+  /** Gives back the agent's place for a connection (taken before the upgrade) once the socket closes. */
+  private final Runnable released;
   private boolean initialized;
   private String session;
   private long heartbeats = -1;
   /** Requests under way: their JSON-RPC id and the request id their command carries. */
   private final Map<Object, String> inFlight = new HashMap<>();
 
-  McpWebSocket(Vertx vertx, ServerWebSocket socket, Principal caller, McpProtocol protocol) {
+  McpWebSocket(Vertx vertx, ServerWebSocket socket, Principal caller, McpProtocol protocol, Runnable released) {
+    this.released = released;
     this.vertx = vertx;
     this.socket = socket;
     this.caller = caller;
@@ -42,6 +45,7 @@ final class McpWebSocket {
     socket.textMessageHandler(this::receive);
     socket.binaryMessageHandler(binary -> socket.close(UNSUPPORTED_DATA, "binary frames are not supported"));
     socket.closeHandler(closed -> {
+      released.run();
       vertx.cancelTimer(heartbeats);
       inFlight.values().forEach(requestId -> protocol.cancelWaits(caller, session, requestId));
       inFlight.clear();
