@@ -1,5 +1,6 @@
 package dev.coordinator.mcp;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** JSON-RPC 2.0 messages and the error codes MCP uses. */
@@ -15,23 +16,51 @@ final class JsonRpc {
   private JsonRpc() {
   }
 
-  /** A message read off the wire: either a valid one, or the error to answer (and nothing else to do). */
-  record Parsed(JsonObject message, JsonObject error) {
+  /**
+   * What was read off the wire: one valid message, a batch (its entries still to be checked one
+   * by one with {@link #check}), or the error to answer (and nothing else to do).
+   */
+  record Parsed(JsonObject message, JsonArray batch, JsonObject error) {
   }
 
-  /** Parses one message: not JSON is -32700 (id null), a batch or an invalid message -32600. */
+  /** The most messages one batch may carry. */
+  static final int MAX_BATCH = 32;
+  /** The one protocol version that has JSON-RPC batches: 2025-06-18 removed them. */
+  static final String BATCH_VERSION = "2025-03-26";
+
+  /** Parses one message or a batch: not JSON is -32700 (id null), an invalid message -32600. */
   static Parsed parse(io.vertx.core.buffer.Buffer text, String unit) {
     Object parsed;
     try {
       parsed = io.vertx.core.json.Json.decodeValue(text);
     } catch (io.vertx.core.json.DecodeException e) {
-      return new Parsed(null, error(null, PARSE_ERROR, "the " + unit + " is not valid JSON"));
+      return new Parsed(null, null, error(null, PARSE_ERROR, "the " + unit + " is not valid JSON"));
     }
+    return parsed instanceof JsonArray batch ? new Parsed(null, batch, null) : check(parsed);
+  }
+
+  /** One message, alone or from a batch: valid, or the error to answer for it. */
+  static Parsed check(Object parsed) {
     if (!(parsed instanceof JsonObject message)) {
-      return new Parsed(null, error(null, INVALID_REQUEST, "one JSON-RPC message per " + unit + "; no batches"));
+      return new Parsed(null, null, error(null, INVALID_REQUEST, "a JSON-RPC message is a JSON object"));
     }
     String invalid = invalid(message);
-    return invalid == null ? new Parsed(message, null) : new Parsed(null, error(idOf(message), INVALID_REQUEST, invalid));
+    return invalid == null ? new Parsed(message, null, null) : new Parsed(null, null, error(idOf(message), INVALID_REQUEST, invalid));
+  }
+
+  /**
+   * Why a session speaking {@code version} cannot take {@code batch} as a whole, or null: only
+   * 2025-03-26 has batches (its servers must accept them), an empty one is invalid, a long one
+   * too many messages at once.
+   */
+  static String batchProblem(JsonArray batch, String version) {
+    if (!BATCH_VERSION.equals(version)) {
+      return "JSON-RPC batches are not part of MCP " + version + " (only " + BATCH_VERSION + " has them); send one message at a time";
+    }
+    if (batch.isEmpty()) {
+      return "an empty batch";
+    }
+    return batch.size() > MAX_BATCH ? "at most " + MAX_BATCH + " messages per batch, not " + batch.size() : null;
   }
 
   /** The id to echo: the message's, if it is a string or a number. */

@@ -5,7 +5,10 @@ import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Reply;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 import java.util.UUID;
@@ -52,7 +55,7 @@ public final class McpHttp {
       return;
     }
     JsonObject message = parsed.message();
-    Object id = JsonRpc.idOf(message);
+    Object id = message == null ? null : JsonRpc.idOf(message);
     String version = context.request().getHeader(VERSION_HEADER);
     if (version != null && !McpProtocol.VERSIONS.contains(version)) {
       reply(context, 400, JsonRpc.error(id, JsonRpc.INVALID_REQUEST,
@@ -61,7 +64,7 @@ public final class McpHttp {
     }
     Principal caller = principal.apply(context);
     String sessionId = context.request().getHeader(SESSION_HEADER);
-    if ("initialize".equals(message.getString("method")) && JsonRpc.isRequest(message) && sessionId == null) {
+    if (message != null && "initialize".equals(message.getString("method")) && JsonRpc.isRequest(message) && sessionId == null) {
       initialize(context, caller, id, message);
       return;
     }
@@ -74,23 +77,65 @@ public final class McpHttp {
       reply(context, 404, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, NO_SESSION));
       return;
     }
+    String batchProblem = parsed.batch() == null ? null : JsonRpc.batchProblem(parsed.batch(), session.protocolVersion());
+    if (batchProblem != null) {
+      reply(context, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, batchProblem));
+      return;
+    }
     alive(caller, session, false).onSuccess(alive -> {
       if (!alive) {
         reply(context, 404, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, ENDED));
-      } else if (!JsonRpc.isRequest(message)) {
-        if ("notifications/cancelled".equals(message.getString("method"))) {
-          cancel(message, caller, session);
-        }
-        context.response().setStatusCode(202).end();
+      } else if (message != null) {
+        Future<JsonObject> answer = handle(caller, session, message);
+        respond(context, caller, session, answer == null ? List.of() : List.of(answer), false);
       } else {
-        answer(caller, session, message)
-            .compose(answer -> refusedForSession(answer)
-                ? alive(caller, session, true).map(still -> still ? answer : null)
-                : Future.succeededFuture(answer))
-            .onSuccess(answer -> reply(context, answer == null ? 404 : 200,
-                answer == null ? JsonRpc.error(id, JsonRpc.INVALID_REQUEST, ENDED) : answer));
+        List<Future<JsonObject>> answers = new ArrayList<>();
+        for (Object entry : parsed.batch()) {
+          JsonRpc.Parsed one = JsonRpc.check(entry);
+          Future<JsonObject> answer = one.error() != null ? Future.succeededFuture(one.error()) : handle(caller, session, one.message());
+          if (answer != null) {
+            answers.add(answer);
+          }
+        }
+        respond(context, caller, session, answers, true);
       }
     });
+  }
+
+  /** A request's answer to come, or null for a notification or a client's response (acted on here, never answered). */
+  private Future<JsonObject> handle(Principal caller, McpSessions.Session session, JsonObject message) {
+    if (JsonRpc.isRequest(message)) {
+      return answer(caller, session, message);
+    }
+    if ("notifications/cancelled".equals(message.getString("method"))) {
+      cancel(message, caller, session);
+    }
+    return null;
+  }
+
+  /**
+   * 202 when nothing is to be answered; else 200 with the answers (the one answer of a lone
+   * request, or the array of a {@code batch}), unless a command was refused because its
+   * coordinator session is gone: then the session ends here and the client hears 404.
+   */
+  private void respond(RoutingContext context, Principal caller, McpSessions.Session session,
+                       List<Future<JsonObject>> answers, boolean batch) {
+    if (answers.isEmpty()) {
+      context.response().setStatusCode(202).end();
+      return;
+    }
+    Future.all(answers).map(all -> new JsonArray(all.list()))
+        .compose(done -> done.stream().anyMatch(answer -> refusedForSession((JsonObject) answer))
+            ? alive(caller, session, true).map(still -> still ? done : null)
+            : Future.succeededFuture(done))
+        .onSuccess(done -> {
+          if (done == null) {
+            reply(context, 404, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, ENDED));
+          } else {
+            context.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+                .end(batch ? done.toBuffer() : done.getJsonObject(0).toBuffer());
+          }
+        });
   }
 
   /**
