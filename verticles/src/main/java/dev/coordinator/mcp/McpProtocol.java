@@ -130,10 +130,10 @@ public final class McpProtocol {
     }
   }
 
-  /** Keeps a connection's coordinator session alive. */
+  /** Keeps a connection's coordinator session alive: an implicit heartbeat, not audited one by one. */
   Future<Reply> heartbeat(Principal caller, String session) {
     return PolicyClient.send(bus, new Envelope(caller.id(), null, "mcp-" + UUID.randomUUID(), null,
-        new SessionCommand.Heartbeat(session, null)));
+        new SessionCommand.Heartbeat(session, null, true)));
   }
 
   /** Ends a connection's coordinator session: its locks are released and its claims requeued now. */

@@ -95,4 +95,17 @@ class McpConnectionCapTest {
     }
     second.webSocket.sendClose(1000, "done").join();
   }
+
+  @Test
+  void oneAgentCannotHoldThousandsOfWebSockets() throws Exception {
+    String key = service.agent("socket-hoarder", "claude_code", 2);
+    java.util.List<McpWebSocketTest.Socket> sockets = new ArrayList<>();
+    for (int i = 0; i < DEFAULT_CAP; i++) {
+      sockets.add(McpWebSocketTest.connect(service.port(), key, "mcp"));
+    }
+    assertEquals(429, upgradeRefusal(key), "the agent's 65th socket is refused before the upgrade");
+    for (McpWebSocketTest.Socket socket : sockets) {
+      socket.webSocket.sendClose(1000, "done").join();
+    }
+  }
 }
