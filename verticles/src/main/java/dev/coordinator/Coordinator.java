@@ -5,6 +5,7 @@ import dev.coordinator.bus.BusCodec;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.HealthVerticle;
+import dev.coordinator.domain.IdempotencyRetention;
 import dev.coordinator.handoff.HandoffVerticle;
 import dev.coordinator.http.HttpVerticle;
 import dev.coordinator.memory.MemoryVerticle;
@@ -72,6 +73,8 @@ public final class Coordinator {
         .compose(id -> vertx.deployVerticle(new HandoffVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new MemoryVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new AuditVerticle(database, poolSize))).onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new IdempotencyRetention(database, poolSize, config.idempotencyRetentionHours(),
+            config.sweepIntervalMs()))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, mcpSessions, metrics),
             new DeploymentOptions().setInstances(httpInstances())))
         .map(http -> new Coordinator(vertx, http, List.copyOf(inner),
