@@ -45,7 +45,9 @@ final class JsonRpc {
       return new Parsed(null, null, error(null, INVALID_REQUEST, "a JSON-RPC message is a JSON object"));
     }
     String invalid = invalid(message);
-    return invalid == null ? new Parsed(message, null, null) : new Parsed(null, null, error(idOf(message), INVALID_REQUEST, invalid));
+    return invalid == null
+        ? new Parsed(message, null, null)
+        : new Parsed(null, null, error(idOf(message), INVALID_REQUEST, invalid));
   }
 
   /**
@@ -55,7 +57,8 @@ final class JsonRpc {
    */
   static String batchProblem(JsonArray batch, String version) {
     if (!BATCH_VERSION.equals(version)) {
-      return "JSON-RPC batches are not part of MCP " + version + " (only " + BATCH_VERSION + " has them); send one message at a time";
+      return "JSON-RPC batches are not part of MCP " + version + " (only " + BATCH_VERSION
+          + " has them); send one message at a time";
     }
     if (batch.isEmpty()) {
       return "an empty batch";

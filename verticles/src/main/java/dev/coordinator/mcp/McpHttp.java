@@ -25,7 +25,8 @@ public final class McpHttp {
   /** The gate's name for the coordinator session a command is tied to. */
   private static final String SESSION_FIELD = "Coordinator-Session";
   private static final String NO_SESSION = "no such session; send initialize again";
-  private static final String ENDED = "the session has ended (its coordinator session was ended or reaped); send initialize again";
+  private static final String ENDED =
+      "the session has ended (its coordinator session was ended or reaped); send initialize again";
 
   private final McpProtocol protocol;
   private final McpSessions sessions;
@@ -92,7 +93,9 @@ public final class McpHttp {
         List<Future<JsonObject>> answers = new ArrayList<>();
         for (Object entry : parsed.batch()) {
           JsonRpc.Parsed one = JsonRpc.check(entry);
-          Future<JsonObject> answer = one.error() != null ? Future.succeededFuture(one.error()) : handle(caller, session, one.message());
+          Future<JsonObject> answer = one.error() != null
+              ? Future.succeededFuture(one.error())
+              : handle(caller, session, one.message());
           if (answer != null) {
             answers.add(answer);
           }

@@ -14,9 +14,10 @@ import java.util.UUID;
 import io.vertx.core.json.JsonObject;
 
 /**
- * MCP over one WebSocket: one JSON-RPC message per text frame (or a batch, on 2025-03-26), the socket is the session, and a
- * coordinator session of its own: heartbeated while the socket is open, so when the socket goes
- * away its locks and claims are released once the session timeout passes (the reaper's grace).
+ * MCP over one WebSocket: one JSON-RPC message per text frame (or a batch, on 2025-03-26), the
+ * socket is the session, and a coordinator session of its own: heartbeated while the socket is
+ * open, so when the socket goes away its locks and claims are released once the session timeout
+ * passes (the reaper's grace).
  * {@code initialize} comes first (a second one is an error); malformed messages are answered
  * and the socket stays open; a binary frame closes it with 1003; answers to requests still
  * running when the socket closes are dropped.
