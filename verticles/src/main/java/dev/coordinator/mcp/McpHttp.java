@@ -1,15 +1,15 @@
 package dev.coordinator.mcp;
 
-import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.ErrorCode;
+import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.Reply;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
-import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -17,7 +17,9 @@ import java.util.UUID;
  * MCP's Streamable HTTP transport on {@code /mcp}, answering with JSON (never a stream):
  * {@code initialize} opens a session ({@code Mcp-Session-Id}); later requests must name their
  * caller's session; notifications and client responses get 202; {@code DELETE} ends the session;
- * a plain {@code GET} is 405. The caller is already authenticated by its bearer key.
+ * a plain {@code GET} is 405. The caller is already authenticated by its bearer key. A session
+ * whose coordinator session was ended or reaped is 404 (MCP Session Management: the client
+ * initializes again); a session on 2025-03-26 also takes JSON-RPC batches.
  */
 public final class McpHttp {
   static final String SESSION_HEADER = "Mcp-Session-Id";
@@ -65,7 +67,7 @@ public final class McpHttp {
     }
     Principal caller = principal.apply(context);
     String sessionId = context.request().getHeader(SESSION_HEADER);
-    if (message != null && "initialize".equals(message.getString("method")) && JsonRpc.isRequest(message) && sessionId == null) {
+    if (message != null && sessionId == null && JsonRpc.isRequest(message) && "initialize".equals(message.getString("method"))) {
       initialize(context, caller, id, message);
       return;
     }
