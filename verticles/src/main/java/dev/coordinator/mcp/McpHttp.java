@@ -1,6 +1,5 @@
 package dev.coordinator.mcp;
 
-import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.Reply;
 import io.vertx.core.Future;
@@ -179,8 +178,7 @@ public final class McpHttp {
       return Future.succeededFuture(true);
     }
     return protocol.heartbeat(caller, session.coordinatorSession()).map(reply -> {
-      if (reply instanceof Reply.Failure failure
-          && (failure.code() == ErrorCode.NOT_FOUND || failure.code() == ErrorCode.INVALID_STATE)) {
+      if (McpProtocol.sessionGone(reply)) {
         sessions.forget(session);
         return false;
       }

@@ -24,6 +24,8 @@ import io.vertx.core.json.JsonObject;
  */
 final class McpWebSocket {
   static final short UNSUPPORTED_DATA = 1003;
+  /** Private-use close code, after HTTP's 404: the coordinator session behind the socket was ended or reaped. */
+  static final short SESSION_ENDED = 4404;
   private static final long PROGRESS_EVERY_MS = 1_000;
 
   private final Vertx vertx;
@@ -111,7 +113,12 @@ final class McpWebSocket {
       return protocol.openSession(caller).transform(opened -> {
         session = opened.succeeded() ? opened.result() : null;
         if (session != null && !socket.isClosed()) {
-          heartbeats = vertx.setPeriodic(protocol.heartbeatMs(), tick -> protocol.heartbeat(caller, session));
+          heartbeats = vertx.setPeriodic(protocol.heartbeatMs(), tick -> protocol.heartbeat(caller, session)
+              .onSuccess(reply -> {
+                if (McpProtocol.sessionGone(reply)) {
+                  socket.close(SESSION_ENDED, "the session has ended; connect again");
+                }
+              }));
         }
         return Future.succeededFuture(JsonRpc.result(id, McpProtocol.initializeResult(version)));
       });

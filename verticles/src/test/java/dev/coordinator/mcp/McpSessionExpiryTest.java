@@ -117,6 +117,18 @@ class McpSessionExpiryTest {
   }
 
   @Test
+  void aWebSocketWhoseSessionEndedIsClosed() throws Exception {
+    String key = service.agent("ws-ended", "claude_code", 2);
+    McpWebSocketTest.Socket socket = McpWebSocketTest.connect(service.port(), key, "mcp");
+    McpWebSocketTest.initialize(socket);
+    JsonObject acquired = McpWebSocketTest.tool(socket, 1, "acquire_lock", new JsonObject().put("key", "src/ws-ended.py"));
+    String coordinator = acquired.getJsonObject("structuredContent").getJsonObject("lock").getString("session_id");
+    assertEquals(200, service.http().send("DELETE", "/v1/sessions/" + coordinator, key, null).status());
+    assertEquals(4404, socket.closed.get(60, java.util.concurrent.TimeUnit.SECONDS),
+        "the socket is the session: once its coordinator session ended it closes, and the client connects again");
+  }
+
+  @Test
   void idleSessionsAreForgotten() throws InterruptedException {
     String reader = service.agent("idle-reader", "claude_code", 1);
     String writer = service.agent("idle-writer", "claude_code", 2);
