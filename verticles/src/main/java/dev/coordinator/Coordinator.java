@@ -7,6 +7,7 @@ import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.HealthVerticle;
 import dev.coordinator.db.ServiceLogin;
+import dev.coordinator.domain.IdempotencyRetention;
 import dev.coordinator.handoff.HandoffVerticle;
 import dev.coordinator.http.AuthThrottle;
 import dev.coordinator.http.HttpVerticle;
@@ -40,12 +41,15 @@ public final class Coordinator {
   private final String httpDeployment;
   private final List<String> innerDeployments;
   private final DatabaseUrl database;
+  private final long mcpExpiry;
 
-  private Coordinator(Vertx vertx, String httpDeployment, List<String> innerDeployments, DatabaseUrl database) {
+  private Coordinator(Vertx vertx, String httpDeployment, List<String> innerDeployments, DatabaseUrl database,
+                      long mcpExpiry) {
     this.vertx = vertx;
     this.httpDeployment = httpDeployment;
     this.innerDeployments = innerDeployments;
     this.database = database;
+    this.mcpExpiry = mcpExpiry;
   }
 
   /** The database as the service's connections log in to it. */
@@ -75,7 +79,7 @@ public final class Coordinator {
     }
     int poolSize = config.dbPoolSize();
     Guardrails guardrails = new Guardrails();
-    McpSessions mcpSessions = new McpSessions();
+    McpSessions mcpSessions = new McpSessions(config.mcpSessionsPerAgent(), config.sessionTimeoutSeconds() * 1_000L);
     AuthThrottle authThrottle = new AuthThrottle();
     Metrics metrics = new Metrics();
     metrics.gauge("coordinator_mcp_sessions", "open MCP sessions on this node", mcpSessions::size);
@@ -92,9 +96,12 @@ public final class Coordinator {
         .compose(id -> vertx.deployVerticle(new HandoffVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new MemoryVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new AuditVerticle(database, poolSize))).onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new IdempotencyRetention(database, poolSize, config.idempotencyRetentionHours(),
+            config.sweepIntervalMs()))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, mcpSessions, metrics, authThrottle),
             new DeploymentOptions().setInstances(httpInstances())))
-        .map(http -> new Coordinator(vertx, http, List.copyOf(inner), database))
+        .map(http -> new Coordinator(vertx, http, List.copyOf(inner), database,
+            vertx.setPeriodic(config.sweepIntervalMs(), tick -> mcpSessions.expire())))
         .recover(error -> undeploy(vertx, inner).transform(ignored -> Future.failedFuture(error)));
   }
 
@@ -103,6 +110,7 @@ public final class Coordinator {
    * stops taking requests, lets in-flight ones finish, then stops the rest.
    */
   public Future<Void> close() {
+    vertx.cancelTimer(mcpExpiry);
     vertx.eventBus().publish(Addresses.SHUTTING_DOWN, null, new DeliveryOptions().setLocalOnly(true));
     return vertx.undeploy(httpDeployment).transform(ignored -> undeploy(vertx, innerDeployments));
   }

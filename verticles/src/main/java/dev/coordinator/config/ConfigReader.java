@@ -34,7 +34,9 @@ public final class ConfigReader {
       new Setting("--db-pool-size", "COORDINATOR_DB_POOL_SIZE", "16"),
       new Setting("--data-dir", "COORDINATOR_DATA_DIR", "data"),
       new Setting("--allowed-hosts", "COORDINATOR_ALLOWED_HOSTS", ""),
-      new Setting("--policy-dir", "COORDINATOR_POLICY_DIR", null));
+      new Setting("--policy-dir", "COORDINATOR_POLICY_DIR", null),
+      new Setting("--mcp-sessions-per-agent", "COORDINATOR_MCP_SESSIONS_PER_AGENT", "64"),
+      new Setting("--idempotency-retention", "COORDINATOR_IDEMPOTENCY_RETENTION_HOURS", "24"));
 
   private final Map<String, String> values;
 
@@ -106,7 +108,9 @@ public final class ConfigReader {
         number("--db-pool-size", 1, 500),
         Path.of(values.get("--data-dir")),
         Arrays.stream(values.get("--allowed-hosts").split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList(),
-        path("--policy-dir"));
+        path("--policy-dir"),
+        number("--mcp-sessions-per-agent", 1, 10_000),
+        number("--idempotency-retention", 1, 24 * 366));
   }
 
   private int number(String flag, int min, int max) {

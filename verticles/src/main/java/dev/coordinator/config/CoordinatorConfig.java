@@ -10,6 +10,8 @@ import java.util.List;
  * @param dataDir where the embedded database keeps its files ({@code dataDir/pg})
  * @param allowedHosts host names accepted in {@code Host}/{@code Origin} besides loopback names
  * @param policyDir where the Cedar schema and policies are read from, or null for the bundled ones
+ * @param mcpSessionsPerAgent how many MCP connections (Streamable HTTP sessions and WebSockets) one agent may hold on a node
+ * @param idempotencyRetentionHours how long a stored Idempotency-Key outcome is kept for replays
  */
 public record CoordinatorConfig(
     String dbUrl,
@@ -25,7 +27,9 @@ public record CoordinatorConfig(
     int dbPoolSize,
     Path dataDir,
     List<String> allowedHosts,
-    Path policyDir) {
+    Path policyDir,
+    int mcpSessionsPerAgent,
+    int idempotencyRetentionHours) {
 
   public enum PolicyEngineKind { CEDAR, NATIVE }
 
@@ -41,16 +45,19 @@ public record CoordinatorConfig(
 
   public CoordinatorConfig withDbUrl(String url) {
     return new CoordinatorConfig(url, httpHost, httpPort, agentsFile, policyEngine, enforcement, cluster,
-        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir);
+        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir,
+        mcpSessionsPerAgent, idempotencyRetentionHours);
   }
 
   public CoordinatorConfig withHttpPort(int port) {
     return new CoordinatorConfig(dbUrl, httpHost, port, agentsFile, policyEngine, enforcement, cluster,
-        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir);
+        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir,
+        mcpSessionsPerAgent, idempotencyRetentionHours);
   }
 
   public CoordinatorConfig withEnforcement(Enforcement mode) {
     return new CoordinatorConfig(dbUrl, httpHost, httpPort, agentsFile, policyEngine, mode, cluster,
-        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir);
+        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir,
+        mcpSessionsPerAgent, idempotencyRetentionHours);
   }
 }

@@ -32,6 +32,18 @@ public final class Idempotency {
       "INSERT INTO idempotency_keys (agent, key, request_hash, reply) VALUES ($1, $2, $3, $4::json)";
 
   private static final String KEYS_TABLE = "idempotency_keys";
+
+  /**
+   * $1 retention hours, $2 batch size: deletes up to a batch of outcomes older than the retention,
+   * skipping rows another node's sweep holds. After that a repeat of the key acts anew.
+   */
+  static final String PRUNE = """
+      DELETE FROM idempotency_keys k USING (
+        SELECT agent, key FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1::integer)
+        ORDER BY created_at LIMIT $2::integer FOR UPDATE SKIP LOCKED
+      ) old WHERE k.agent = old.agent AND k.key = old.key""";
+  static final int PRUNE_BATCH = 1_000;
+
   private static final int DEADLOCK_RETRIES = 3;
   private final Pool pool;
 
@@ -67,6 +79,14 @@ public final class Idempotency {
     return run.get().recover(error -> retries > 0 && SqlFailures.isDeadlock(error)
         ? retryDeadlocks(run, retries - 1)
         : Future.failedFuture(error));
+  }
+
+  /** Prunes outcomes older than {@code retentionHours}, a batch at a time until none is left; returns how many. */
+  public static Future<Integer> prune(Pool pool, int retentionHours) {
+    return pool.preparedQuery(PRUNE).execute(Tuple.of(retentionHours, PRUNE_BATCH)).compose(deleted ->
+        deleted.rowCount() < PRUNE_BATCH
+            ? Future.succeededFuture(deleted.rowCount())
+            : prune(pool, retentionHours).map(more -> more + deleted.rowCount()));
   }
 
   private Future<Reply> once(Authorized authorized, Predicate<Reply> keep, Function<SqlClient, Future<Reply>> attempt,

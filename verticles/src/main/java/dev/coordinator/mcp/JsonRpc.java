@@ -1,6 +1,7 @@
 package dev.coordinator.mcp;
 
 import dev.coordinator.bus.StrictJson;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
@@ -11,21 +12,32 @@ final class JsonRpc {
   static final int METHOD_NOT_FOUND = -32601;
   static final int INVALID_PARAMS = -32602;
   static final int INTERNAL_ERROR = -32603;
+  /** Implementation-defined (JSON-RPC's -32000..-32099): the agent holds as many MCP sessions as it may. */
+  static final int TOO_MANY_SESSIONS = -32000;
 
   private JsonRpc() {
   }
 
-  /** A message read off the wire: either a valid one, or the answer to send (and nothing else to do). */
-  record Parsed(JsonObject message, JsonObject error) {
+  /**
+   * What was read off the wire: one valid message, a batch (its entries still to be checked one
+   * by one with {@link #check}), or the answer to send (and nothing else to do).
+   */
+  record Parsed(JsonObject message, JsonArray batch, JsonObject error) {
     /** A refused tool call is answered as a tool result, which is a 200 like every tool result. */
     int httpStatus() {
       return error != null && error.containsKey("result") ? 200 : 400;
     }
   }
 
+  /** The most messages one batch may carry. */
+  static final int MAX_BATCH = 32;
+  /** The one protocol version that has JSON-RPC batches: 2025-06-18 removed them. */
+  static final String BATCH_VERSION = "2025-03-26";
+
   /**
-   * Parses one message under {@link dev.coordinator.bus.JsonLimits}: not JSON is -32700 (id null), a batch
-   * or an invalid message -32600; a tool argument over the limits is the tool's VALIDATION_FAILED result.
+   * Parses one message or a batch under {@link dev.coordinator.bus.JsonLimits}: not JSON is -32700
+   * (id null), an invalid message -32600; a tool argument over the limits is the tool's
+   * VALIDATION_FAILED result.
    */
   static Parsed parse(io.vertx.core.buffer.Buffer text, String unit) {
     Object parsed;
@@ -34,26 +46,49 @@ final class JsonRpc {
     } catch (StrictJson.Refused e) {
       return refused(e, unit);
     }
+    return parsed instanceof JsonArray batch ? new Parsed(null, batch, null) : check(parsed);
+  }
+
+  /** One message, alone or from a batch: valid, or the error to answer for it. */
+  static Parsed check(Object parsed) {
     if (!(parsed instanceof JsonObject message)) {
-      return new Parsed(null, error(null, INVALID_REQUEST, "one JSON-RPC message per " + unit + "; no batches"));
+      return new Parsed(null, null, error(null, INVALID_REQUEST, "a JSON-RPC message is a JSON object"));
     }
     String invalid = invalid(message);
-    return invalid == null ? new Parsed(message, null) : new Parsed(null, error(idOf(message), INVALID_REQUEST, invalid));
+    return invalid == null
+        ? new Parsed(message, null, null)
+        : new Parsed(null, null, error(idOf(message), INVALID_REQUEST, invalid));
+  }
+
+  /**
+   * Why a session speaking {@code version} cannot take {@code batch} as a whole, or null: only
+   * 2025-03-26 has batches (its servers must accept them), an empty one is invalid, a long one
+   * too many messages at once.
+   */
+  static String batchProblem(JsonArray batch, String version) {
+    if (!BATCH_VERSION.equals(version)) {
+      return "JSON-RPC batches are not part of MCP " + version + " (only " + BATCH_VERSION
+          + " has them); send one message at a time";
+    }
+    if (batch.isEmpty()) {
+      return "an empty batch";
+    }
+    return batch.size() > MAX_BATCH ? "at most " + MAX_BATCH + " messages per batch, not " + batch.size() : null;
   }
 
   /** Answers what was read before the refusal: its id, and for a tool's argument the tool's own error. */
   private static Parsed refused(StrictJson.Refused refused, String unit) {
     List<String> path = refused.path();
     if (path.isEmpty()) {
-      return new Parsed(null, error(null, PARSE_ERROR, "the " + unit + " is not valid JSON"));
+      return new Parsed(null, null, error(null, PARSE_ERROR, "the " + unit + " is not valid JSON"));
     }
     JsonObject partial = refused.partial() instanceof JsonObject object ? object : new JsonObject();
     Object id = idOf(partial);
     if (id != null && "tools/call".equals(partial.getValue("method")) && path.size() > 2
         && path.get(0).equals("params") && path.get(1).equals("arguments")) {
-      return new Parsed(null, result(id, McpProtocol.toolResult(refused.asInvalid(path.get(2)).failure())));
+      return new Parsed(null, null, result(id, McpProtocol.toolResult(refused.asInvalid(path.get(2)).failure())));
     }
-    return new Parsed(null, error(id, path.get(0).equals("params") ? INVALID_PARAMS : INVALID_REQUEST, refused.getMessage()));
+    return new Parsed(null, null, error(id, path.get(0).equals("params") ? INVALID_PARAMS : INVALID_REQUEST, refused.getMessage()));
   }
 
   /** The id to echo: the message's, if it is a string or a number. */

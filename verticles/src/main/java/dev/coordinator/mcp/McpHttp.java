@@ -1,9 +1,14 @@
 package dev.coordinator.mcp;
 
 import dev.coordinator.bus.Principal;
+import dev.coordinator.bus.Reply;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -11,11 +16,18 @@ import java.util.UUID;
  * MCP's Streamable HTTP transport on {@code /mcp}, answering with JSON (never a stream):
  * {@code initialize} opens a session ({@code Mcp-Session-Id}); later requests must name their
  * caller's session; notifications and client responses get 202; {@code DELETE} ends the session;
- * a plain {@code GET} is 405. The caller is already authenticated by its bearer key.
+ * a plain {@code GET} is 405. The caller is already authenticated by its bearer key. A session
+ * whose coordinator session was ended or reaped is 404 (MCP Session Management: the client
+ * initializes again); a session on 2025-03-26 also takes JSON-RPC batches.
  */
 public final class McpHttp {
   static final String SESSION_HEADER = "Mcp-Session-Id";
   static final String VERSION_HEADER = "MCP-Protocol-Version";
+  /** The gate's name for the coordinator session a command is tied to. */
+  private static final String SESSION_FIELD = "Coordinator-Session";
+  private static final String NO_SESSION = "no such session; send initialize again";
+  private static final String ENDED =
+      "the session has ended (its coordinator session was ended or reaped); send initialize again";
 
   private final McpProtocol protocol;
   private final McpSessions sessions;
@@ -45,7 +57,7 @@ public final class McpHttp {
       return;
     }
     JsonObject message = parsed.message();
-    Object id = JsonRpc.idOf(message);
+    Object id = message == null ? null : JsonRpc.idOf(message);
     String version = context.request().getHeader(VERSION_HEADER);
     if (version != null && !McpProtocol.VERSIONS.contains(version)) {
       reply(context, 400, JsonRpc.error(id, JsonRpc.INVALID_REQUEST,
@@ -54,14 +66,8 @@ public final class McpHttp {
     }
     Principal caller = principal.apply(context);
     String sessionId = context.request().getHeader(SESSION_HEADER);
-    if ("initialize".equals(message.getString("method")) && JsonRpc.isRequest(message) && sessionId == null) {
-      JsonObject params = message.getValue("params") instanceof JsonObject object ? object : null;
-      protocol.openSession(caller).onComplete(opened -> {
-        McpSessions.Session session = sessions.open(caller.id(), McpProtocol.negotiate(params),
-            opened.succeeded() ? opened.result() : null);
-        context.response().putHeader(SESSION_HEADER, session.id());
-        reply(context, 200, JsonRpc.result(id, McpProtocol.initializeResult(session.protocolVersion())));
-      });
+    if (message != null && sessionId == null && JsonRpc.isRequest(message) && "initialize".equals(message.getString("method"))) {
+      initialize(context, caller, id, message);
       return;
     }
     if (sessionId == null) {
@@ -70,31 +76,142 @@ public final class McpHttp {
     }
     McpSessions.Session session = sessions.find(sessionId, caller.id()).orElse(null);
     if (session == null) {
-      reply(context, 404, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "no such session; send initialize again"));
+      reply(context, 404, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, NO_SESSION));
       return;
     }
-    if (session.coordinatorSession() != null && sessions.heartbeatDue(session, protocol.heartbeatMs())) {
-      protocol.heartbeat(caller, session.coordinatorSession());
+    String batchProblem = parsed.batch() == null ? null : JsonRpc.batchProblem(parsed.batch(), session.protocolVersion());
+    if (batchProblem != null) {
+      reply(context, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, batchProblem));
+      return;
     }
-    if (!JsonRpc.isRequest(message)) {
-      if ("notifications/cancelled".equals(message.getString("method"))) {
-        cancel(message, caller, session);
+    alive(caller, session, false).onSuccess(alive -> {
+      if (!alive) {
+        reply(context, 404, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, ENDED));
+      } else if (message != null) {
+        Future<JsonObject> answer = handle(caller, session, message);
+        respond(context, caller, session, answer == null ? List.of() : List.of(answer), false);
+      } else {
+        List<Future<JsonObject>> answers = new ArrayList<>();
+        for (Object entry : parsed.batch()) {
+          JsonRpc.Parsed one = JsonRpc.check(entry);
+          Future<JsonObject> answer = one.error() != null
+              ? Future.succeededFuture(one.error())
+              : handle(caller, session, one.message());
+          if (answer != null) {
+            answers.add(answer);
+          }
+        }
+        respond(context, caller, session, answers, true);
       }
+    });
+  }
+
+  /** A request's answer to come, or null for a notification or a client's response (acted on here, never answered). */
+  private Future<JsonObject> handle(Principal caller, McpSessions.Session session, JsonObject message) {
+    if (JsonRpc.isRequest(message)) {
+      return answer(caller, session, message);
+    }
+    if ("notifications/cancelled".equals(message.getString("method"))) {
+      cancel(message, caller, session);
+    }
+    return null;
+  }
+
+  /**
+   * 202 when nothing is to be answered; else 200 with the answers (the one answer of a lone
+   * request, or the array of a {@code batch}), unless a command was refused because its
+   * coordinator session is gone: then the session ends here and the client hears 404.
+   */
+  private void respond(RoutingContext context, Principal caller, McpSessions.Session session,
+                       List<Future<JsonObject>> answers, boolean batch) {
+    if (answers.isEmpty()) {
       context.response().setStatusCode(202).end();
       return;
     }
+    Future.all(answers).map(all -> new JsonArray(all.list()))
+        .compose(done -> done.stream().anyMatch(answer -> refusedForSession((JsonObject) answer))
+            ? alive(caller, session, true).map(still -> still ? done : null)
+            : Future.succeededFuture(done))
+        .onSuccess(done -> {
+          if (done == null) {
+            reply(context, 404, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, ENDED));
+          } else {
+            context.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+                .end(batch ? done.toBuffer() : done.getJsonObject(0).toBuffer());
+          }
+        });
+  }
+
+  /**
+   * Opens an MCP session, and a coordinator session behind it, if the agent has a place left
+   * (HARD-3); at the cap the answer is 429 with a JSON-RPC error and nothing is opened.
+   */
+  private void initialize(RoutingContext context, Principal caller, Object id, JsonObject message) {
+    if (!sessions.reserve(caller.id())) {
+      reply(context, 429, tooMany(id, sessions.perAgent()));
+      return;
+    }
+    JsonObject params = message.getValue("params") instanceof JsonObject object ? object : null;
+    protocol.openSession(caller).onComplete(opened -> {
+      McpSessions.Session session = sessions.open(caller.id(), McpProtocol.negotiate(params),
+          opened.succeeded() ? opened.result() : null);
+      context.response().putHeader(SESSION_HEADER, session.id());
+      reply(context, 200, JsonRpc.result(id, McpProtocol.initializeResult(session.protocolVersion())));
+    });
+  }
+
+  /** The error an agent gets when all its places for MCP connections on this node are taken. */
+  static JsonObject tooMany(Object id, int perAgent) {
+    return JsonRpc.error(id, JsonRpc.TOO_MANY_SESSIONS, "this agent already holds " + perAgent
+        + " MCP sessions on this node (Streamable HTTP sessions and WebSockets together); DELETE /mcp or close"
+        + " one you no longer use, or wait until an idle one expires");
+  }
+
+  /**
+   * Whether the coordinator session behind {@code session} still lives, heartbeating it when a
+   * heartbeat is due (or {@code now}). A session ended or reaped is forgotten here, so its client
+   * hears 404 and initializes again; a database that cannot answer proves nothing, so it counts
+   * as alive (the request then meets the same trouble and says so).
+   */
+  private Future<Boolean> alive(Principal caller, McpSessions.Session session, boolean now) {
+    if (session.coordinatorSession() == null || !(now || McpSessions.heartbeatDue(session, protocol.heartbeatMs()))) {
+      return Future.succeededFuture(true);
+    }
+    return protocol.heartbeat(caller, session.coordinatorSession()).map(reply -> {
+      if (McpProtocol.sessionGone(reply)) {
+        sessions.forget(session);
+        return false;
+      }
+      if (reply instanceof Reply.Success) {
+        McpSessions.heartbeaten(session);
+      }
+      return true;
+    }).otherwise(true);
+  }
+
+  /** Whether a tool was refused because of the connection's coordinator session (say, ended elsewhere). */
+  private static boolean refusedForSession(JsonObject answer) {
+    JsonObject result = answer.getJsonObject("result");
+    JsonObject error = result == null || !Boolean.TRUE.equals(result.getValue("isError")) ? null
+        : result.getJsonObject("structuredContent", new JsonObject()).getJsonObject("error");
+    JsonObject details = error == null ? null : error.getJsonObject("details");
+    return details != null && SESSION_FIELD.equals(details.getValue("field"));
+  }
+
+  private Future<JsonObject> answer(Principal caller, McpSessions.Session session, JsonObject message) {
+    Object id = JsonRpc.idOf(message);
     String requestId = "mcp-" + UUID.randomUUID();
     if (id != null) {
       session.inFlight().put(id, requestId);
     }
-    protocol.answer(message, caller, session.coordinatorSession(), requestId)
+    return protocol.answer(message, caller, session.coordinatorSession(), requestId)
         .otherwise(error -> JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "internal error"))
         .onComplete(done -> {
           if (id != null) {
             session.inFlight().remove(id, requestId);
           }
-        })
-        .onSuccess(answer -> reply(context, 200, answer));
+          McpSessions.touch(session);
+        });
   }
 
   /**
@@ -129,9 +246,16 @@ public final class McpHttp {
     String upgrade = context.request().getHeader("Upgrade");
     if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
       Principal caller = principal.apply(context);
+      // HARD-3: each socket is a coordinator session; refuse before the upgrade, with an HTTP answer.
+      if (!sessions.reserve(caller.id())) {
+        reply(context, 429, tooMany(null, sessions.perAgent()));
+        return;
+      }
       context.request().toWebSocket()
-          .onSuccess(socket -> new McpWebSocket(context.vertx(), socket, caller, protocol).start())
+          .onSuccess(socket -> new McpWebSocket(context.vertx(), socket, caller, protocol,
+              () -> sessions.release(caller.id())).start())
           .onFailure(error -> {
+            sessions.release(caller.id());
             if (!context.response().ended()) {
               reply(context, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "the WebSocket handshake failed"));
             }

@@ -4,6 +4,7 @@ import dev.coordinator.bus.Command;
 import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.Envelope;
 import dev.coordinator.bus.Refusal;
+import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.lock.LockCommand;
@@ -132,10 +133,16 @@ public final class McpProtocol {
     }
   }
 
-  /** Keeps a connection's coordinator session alive. */
+  /** Keeps a connection's coordinator session alive: an implicit heartbeat, not audited one by one. */
   Future<Reply> heartbeat(Principal caller, String session) {
     return PolicyClient.send(bus, new Envelope(caller.id(), null, "mcp-" + UUID.randomUUID(), null,
-        new SessionCommand.Heartbeat(session, null)));
+        new SessionCommand.Heartbeat(session, null, true)));
+  }
+
+  /** Whether a heartbeat's reply says the coordinator session is gone (ended, reaped, or never the caller's). */
+  static boolean sessionGone(Reply heartbeat) {
+    return heartbeat instanceof Reply.Failure failure
+        && (failure.code() == ErrorCode.NOT_FOUND || failure.code() == ErrorCode.INVALID_STATE);
   }
 
   /** Ends a connection's coordinator session: its locks are released and its claims requeued now. */

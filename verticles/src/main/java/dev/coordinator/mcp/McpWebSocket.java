@@ -4,34 +4,46 @@ import dev.coordinator.bus.Principal;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.UUID;
 import io.vertx.core.json.JsonObject;
 
 /**
- * MCP over one WebSocket: one JSON-RPC message per text frame, the socket is the session, and a
- * coordinator session of its own: heartbeated while the socket is open, so when the socket goes
- * away its locks and claims are released once the session timeout passes (the reaper's grace).
+ * MCP over one WebSocket: one JSON-RPC message per text frame (or a batch, on 2025-03-26), the
+ * socket is the session, and a coordinator session of its own: heartbeated while the socket is
+ * open, so when the socket goes away its locks and claims are released once the session timeout
+ * passes (the reaper's grace).
  * {@code initialize} comes first (a second one is an error); malformed messages are answered
  * and the socket stays open; a binary frame closes it with 1003; answers to requests still
  * running when the socket closes are dropped.
  */
 final class McpWebSocket {
   static final short UNSUPPORTED_DATA = 1003;
+  /** Private-use close code, after HTTP's 404: the coordinator session behind the socket was ended or reaped. */
+  static final short SESSION_ENDED = 4404;
   private static final long PROGRESS_EVERY_MS = 1_000;
 
   private final Vertx vertx;
   private final ServerWebSocket socket;
   private final Principal caller;
   private final McpProtocol protocol;
+  /** Gives back the agent's place for a connection (taken before the upgrade) once the socket closes. */
+  private final Runnable released;
   private boolean initialized;
   private String session;
+  /** The protocol version agreed on in {@code initialize}. */
+  private String version;
   private long heartbeats = -1;
   /** Requests under way: their JSON-RPC id and the request id their command carries. */
   private final Map<Object, String> inFlight = new HashMap<>();
 
-  McpWebSocket(Vertx vertx, ServerWebSocket socket, Principal caller, McpProtocol protocol) {
+  McpWebSocket(Vertx vertx, ServerWebSocket socket, Principal caller, McpProtocol protocol, Runnable released) {
+    this.released = released;
     this.vertx = vertx;
     this.socket = socket;
     this.caller = caller;
@@ -42,6 +54,7 @@ final class McpWebSocket {
     socket.textMessageHandler(this::receive);
     socket.binaryMessageHandler(binary -> socket.close(UNSUPPORTED_DATA, "binary frames are not supported"));
     socket.closeHandler(closed -> {
+      released.run();
       vertx.cancelTimer(heartbeats);
       inFlight.values().forEach(requestId -> protocol.cancelWaits(caller, session, requestId));
       inFlight.clear();
@@ -52,44 +65,75 @@ final class McpWebSocket {
     JsonRpc.Parsed parsed = JsonRpc.parse(Buffer.buffer(text), "frame");
     if (parsed.error() != null) {
       send(parsed.error());
+    } else if (parsed.batch() != null) {
+      batch(parsed.batch());
+    } else {
+      handle(parsed.message()).onSuccess(this::send);
+    }
+  }
+
+  /**
+   * A batch, for a socket that negotiated 2025-03-26 (the one version with batches): each entry
+   * is handled as if it came alone, and the answers go back together in one array frame (none
+   * when nothing is to be answered).
+   */
+  private void batch(JsonArray batch) {
+    String problem = initialized ? JsonRpc.batchProblem(batch, version) : "send initialize first";
+    if (problem != null) {
+      send(JsonRpc.error(null, JsonRpc.INVALID_REQUEST, problem));
       return;
     }
-    JsonObject message = parsed.message();
+    List<Future<JsonObject>> answers = batch.stream().map(entry -> {
+      JsonRpc.Parsed one = JsonRpc.check(entry);
+      return one.error() != null ? Future.succeededFuture(one.error()) : handle(one.message());
+    }).toList();
+    Future.all(answers).onSuccess(all -> {
+      JsonArray answered = new JsonArray(all.<JsonObject>list().stream().filter(Objects::nonNull).toList());
+      if (!answered.isEmpty() && !socket.isClosed()) {
+        socket.writeTextMessage(answered.encode());
+      }
+    });
+  }
+
+  /** One message; the answer to send, or null when there is none (a notification, a cancelled request). */
+  private Future<JsonObject> handle(JsonObject message) {
     Object id = JsonRpc.idOf(message);
     if ("notifications/cancelled".equals(message.getString("method"))) {
       cancel(message);
-      return;
+      return Future.succeededFuture();
     }
     if (!JsonRpc.isRequest(message)) {
-      return;
+      return Future.succeededFuture();
     }
     String method = message.getString("method");
     if (method.equals("initialize") && !initialized) {
       initialized = true;
       JsonObject params = message.getValue("params") instanceof JsonObject object ? object : null;
-      protocol.openSession(caller).onComplete(opened -> {
+      version = McpProtocol.negotiate(params);
+      return protocol.openSession(caller).transform(opened -> {
         session = opened.succeeded() ? opened.result() : null;
         if (session != null && !socket.isClosed()) {
-          heartbeats = vertx.setPeriodic(protocol.heartbeatMs(), tick -> protocol.heartbeat(caller, session));
+          heartbeats = vertx.setPeriodic(protocol.heartbeatMs(), tick -> protocol.heartbeat(caller, session)
+              .onSuccess(reply -> {
+                if (McpProtocol.sessionGone(reply)) {
+                  socket.close(SESSION_ENDED, "the session has ended; connect again");
+                }
+              }));
         }
-        send(JsonRpc.result(id, McpProtocol.initializeResult(McpProtocol.negotiate(params))));
+        return Future.succeededFuture(JsonRpc.result(id, McpProtocol.initializeResult(version)));
       });
-    } else if (!initialized && !method.equals("ping")) {
-      send(JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "send initialize first"));
-    } else {
-      long progress = reportProgress(message);
-      String requestId = "mcp-" + UUID.randomUUID();
-      inFlight.put(id, requestId);
-      protocol.answer(message, caller, session, requestId)
-          .otherwise(error -> JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "internal error"))
-          .onComplete(done -> vertx.cancelTimer(progress))
-          .onSuccess(answer -> {
-            // A cancelled request is not answered (MCP: the receiver sends no response).
-            if (inFlight.remove(id, requestId)) {
-              send(answer);
-            }
-          });
     }
+    if (!initialized && !method.equals("ping")) {
+      return Future.succeededFuture(JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "send initialize first"));
+    }
+    long progress = reportProgress(message);
+    String requestId = "mcp-" + UUID.randomUUID();
+    inFlight.put(id, requestId);
+    return protocol.answer(message, caller, session, requestId)
+        .otherwise(error -> JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "internal error"))
+        .onComplete(done -> vertx.cancelTimer(progress))
+        // A cancelled request is not answered (MCP: the receiver sends no response).
+        .map(answer -> inFlight.remove(id, requestId) ? answer : null);
   }
 
   /** {@code notifications/cancelled}: the request stops waiting, and its answer is not sent. */
@@ -122,7 +166,7 @@ final class McpWebSocket {
   }
 
   private void send(JsonObject message) {
-    if (!socket.isClosed()) {
+    if (message != null && !socket.isClosed()) {
       socket.writeTextMessage(message.encode());
     }
   }

@@ -48,6 +48,21 @@ final class SessionSql {
       SELECT session, error FROM verdict""".formatted(SESSION_JSON, AuditSql.COLUMNS, AuditSql.CONTEXT);
 
   /**
+   * $1 session id, $2 agent: an MCP connection's keep-alive of its own session. It only moves
+   * {@code last_heartbeat} of an active session and is not audited (a liveness touch, not a change
+   * of anything the trail records); the error tells a connection its session is gone.
+   */
+  static final String TOUCH = """
+      WITH s AS (
+        UPDATE sessions SET last_heartbeat = now() WHERE id = $1::uuid AND agent = $2 AND status = 'active'
+        RETURNING *
+      )
+      SELECT (SELECT %1$s FROM s) AS session,
+        CASE WHEN EXISTS (SELECT 1 FROM s) THEN NULL
+          WHEN EXISTS (SELECT 1 FROM sessions WHERE id = $1::uuid AND agent = $2) THEN 'INVALID_STATE'
+          ELSE 'NOT_FOUND' END AS error""".formatted(SESSION_JSON);
+
+  /**
    * The close statement around a {@code closing(id)} selection that locks the sessions FOR UPDATE;
    * {@code %%1$s} the selection, {@code %%2$s} the new status, {@code %%3$s} the audit action for
    * each session. It only closes: what the sessions held is freed by {@link #FREE}, the next

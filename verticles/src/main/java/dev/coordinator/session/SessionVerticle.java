@@ -127,12 +127,19 @@ public final class SessionVerticle extends PooledVerticle {
 
     @Override
     public Future<Reply> heartbeat(SessionCommand.Heartbeat command) {
-      Tuple args = context().addValue(UUID.fromString(command.sessionId())).addString(command.currentTask());
-      return idempotency.run(authorized, client -> client.preparedQuery(SessionSql.HEARTBEAT).execute(args).map(rows -> {
-        Row row = rows.iterator().next();
-        String error = row.getString("error");
-        return error == null ? session(row.getJsonObject("session")) : refusal(error, command.sessionId());
-      }));
+      UUID id = UUID.fromString(command.sessionId());
+      if (command.implicit()) {
+        return pool.preparedQuery(SessionSql.TOUCH).execute(Tuple.of(id, authorized.principal().id()))
+            .map(rows -> heartbeaten(rows.iterator().next(), command));
+      }
+      Tuple args = context().addValue(id).addString(command.currentTask());
+      return idempotency.run(authorized, client -> client.preparedQuery(SessionSql.HEARTBEAT).execute(args)
+          .map(rows -> heartbeaten(rows.iterator().next(), command)));
+    }
+
+    private Reply heartbeaten(Row row, SessionCommand.Heartbeat command) {
+      String error = row.getString("error");
+      return error == null ? session(row.getJsonObject("session")) : refusal(error, command.sessionId());
     }
 
     @Override

@@ -52,6 +52,22 @@ class ConfigReaderTest {
   }
 
   @Test
+  void limitsAndRetention() {
+    CoordinatorConfig defaults = ConfigReader.read(List.of(), Map.of());
+    assertEquals(64, defaults.mcpSessionsPerAgent());
+    assertEquals(24, defaults.idempotencyRetentionHours());
+    Map<String, String> env = Map.of("COORDINATOR_MCP_SESSIONS_PER_AGENT", "8", "COORDINATOR_IDEMPOTENCY_RETENTION_HOURS", "48");
+    CoordinatorConfig fromEnv = ConfigReader.read(List.of(), env);
+    assertEquals(8, fromEnv.mcpSessionsPerAgent());
+    assertEquals(48, fromEnv.idempotencyRetentionHours());
+    CoordinatorConfig flagged = ConfigReader.read(List.of("--mcp-sessions-per-agent", "3", "--idempotency-retention=1"), env);
+    assertEquals(3, flagged.mcpSessionsPerAgent());
+    assertEquals(1, flagged.idempotencyRetentionHours());
+    assertThrows(ConfigException.class, () -> ConfigReader.read(List.of("--idempotency-retention", "0"), Map.of()));
+    assertThrows(ConfigException.class, () -> ConfigReader.read(List.of("--mcp-sessions-per-agent", "0"), Map.of()));
+  }
+
+  @Test
   void subcommandFlagsAreKeptApart() {
     ConfigReader.Parsed parsed = ConfigReader.readLenient(List.of("--id", "bob", "--http-port", "81", "--trust=2"), Map.of());
     assertEquals(Map.of("--id", "bob", "--trust", "2"), parsed.otherFlags());

@@ -37,9 +37,18 @@ public sealed interface SessionCommand extends Command {
     }
   }
 
-  /** Keeps a session alive; a non-null {@code currentTask} replaces the session's. */
+  /**
+   * Keeps a session alive; a non-null {@code currentTask} replaces the session's. An
+   * {@code implicit} one is the keep-alive an MCP connection sends for its own session: it only
+   * moves {@code last_heartbeat} and writes no audit row (docs/running.md, "Audit trail").
+   */
   @Action(value = "heartbeat", mutates = true)
-  record Heartbeat(String sessionId, String currentTask) implements SessionCommand {
+  record Heartbeat(String sessionId, String currentTask, boolean implicit) implements SessionCommand {
+    /** A heartbeat the agent asked for: audited like every mutation. */
+    public Heartbeat(String sessionId, String currentTask) {
+      this(sessionId, currentTask, false);
+    }
+
     @Override
     public <R> R accept(Handler<R> handler) {
       return handler.heartbeat(this);
