@@ -82,7 +82,7 @@ public final class PolicyVerticle extends PooledVerticle {
         vertx.eventBus().<Authenticate>localConsumer(Addresses.AUTHENTICATE, this::authenticate).completion(),
         vertx.eventBus().<Envelope>localConsumer(Addresses.POLICY, this::decide).completion(),
         serve(Addresses.POLICY_ADMIN, authorized -> ((PolicyCommand) authorized.command())
-            .accept(new PolicyOperations(engine, authorized, pool, guardrails))),
+            .accept(new PolicyOperations(engine, authorized, pool, guardrails, vertx))),
         subscriber.connect().recover(error -> Future.succeededFuture())));
   }
 
@@ -152,14 +152,18 @@ public final class PolicyVerticle extends PooledVerticle {
     if (text.isEmpty() || command instanceof PolicyCommand) {
       return Future.succeededFuture();
     }
-    List<Guardrails.Violation> violations;
-    try {
-      violations = guardrails.check(text.get(), principal.trust());
-    } catch (RuntimeException e) {
-      LOG.error("guardrail check failed; denying", e);
-      return deny(envelope, principal, new Decision(false, false, "the guardrail check failed, so the request is denied",
-          decision.engine(), List.of()));
-    }
+    return guardrails.check(vertx, text.get(), principal.trust()).compose(
+        violations -> judge(envelope, principal, decision, violations),
+        error -> {
+          LOG.warn("guardrail check failed; denying: {}", error.getMessage());
+          return deny(envelope, principal, new Decision(false, false,
+              "the guardrail check failed, so the request is denied: " + error.getMessage(), decision.engine(), List.of()));
+        });
+  }
+
+  private Future<Reply> judge(Envelope envelope, Principal principal, Decision decision,
+                              List<Guardrails.Violation> violations) {
+    Command command = envelope.command();
     if (violations.isEmpty()) {
       return Future.succeededFuture();
     }
