@@ -30,7 +30,7 @@ import java.util.stream.Stream;
 public final class CedarPolicies {
   static final String BUNDLED = "policies/";
   static final List<String> BUNDLED_FILES = List.of("coordinator.cedarschema", "read.cedar", "read-others.cedar",
-      "write.cedar", "admin.cedar", "suspended.cedar", "blocked-action.cedar", "not-allowed-action.cedar");
+      "write.cedar", "write-others.cedar", "admin.cedar", "suspended.cedar", "blocked-action.cedar", "not-allowed-action.cedar");
   private static final BasicAuthorizationEngine VALIDATOR = new BasicAuthorizationEngine();
 
   private final Schema schema;

@@ -135,9 +135,12 @@ public final class Guardrails {
     }
   }
 
-  /** The trust a text needs to pass every blocking pattern it matches (0 when it matches none); 5 when none suffices. */
-  public int trustNeeded(String text) {
-    return check(text, 0).stream().filter(Violation::blocked)
+  /**
+   * The trust needed to pass every blocking pattern among {@code violations} (0 when none
+   * blocks); {@link #NEVER} when none suffices. A task remembers it so that claims respect it.
+   */
+  public int trustNeeded(List<Violation> violations) {
+    return violations.stream().filter(violation -> violation.severity().equals("block"))
         .mapToInt(violation -> bypassTrustOf(violation.pattern()))
         .max().orElse(0);
   }

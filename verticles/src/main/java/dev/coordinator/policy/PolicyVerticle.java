@@ -15,6 +15,7 @@ import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.policy.PolicyCommand;
 import dev.coordinator.bus.Reply;
+import dev.coordinator.bus.Scope;
 import dev.coordinator.config.CoordinatorConfig.Enforcement;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
@@ -112,18 +113,27 @@ public final class PolicyVerticle extends PooledVerticle {
 
   private Future<Reply> decide(Envelope envelope, Principal principal) {
     Command command = envelope.command();
-    Decision decision = enforce(engine.decide(principal, PolicyRequest.of(principal, command)));
+    PolicyRequest request = PolicyRequest.of(principal, command);
+    Decision decision = enforce(engine.decide(principal, request));
     metrics.count("coordinator_policy_decisions_total", "decision=\"" + decision.auditDecision() + "\"", 1,
         "policy decisions, by what the audit trail records");
     if (!decision.allowed()) {
       return deny(envelope, principal, decision);
     }
+    // How far the command reaches is the engine's call too (never shadowed: it filters data, it denies nothing).
+    boolean others = PolicyRequest.scoped(command) && engine.decide(principal, request.reachingOthers()).allowed();
     return guard(envelope, principal, decision)
-        .compose(blocked -> blocked != null ? Future.succeededFuture(blocked) : sessionProblem(envelope, principal))
-        .compose(problem -> problem != null
-            ? Future.succeededFuture(problem)
-            : forward(new Authorized(envelope, principal, decision, stamp)))
+        .compose(guarded -> guarded.refusal() != null
+            ? Future.succeededFuture(guarded.refusal())
+            : sessionProblem(envelope, principal).compose(problem -> problem != null
+                ? Future.succeededFuture(problem)
+                : forward(new Authorized(envelope, principal, decision, stamp, new Scope(others, guarded.claimTrust())))))
         .compose(reply -> command.mutates() ? Future.succeededFuture(reply) : auditRead(envelope, principal, decision, reply));
+  }
+
+  /** What the guardrails said: a refusal to answer instead, or the trust a claimant of the text needs. */
+  private record Guarded(Reply refusal, int claimTrust) {
+    static final Guarded PASSED = new Guarded(null, 0);
   }
 
   /**
@@ -142,25 +152,29 @@ public final class PolicyVerticle extends PooledVerticle {
 
   /**
    * ENF-3, ENF-4: checks the text a command carries against the guardrails, for the caller's
-   * trust, and records every match. Null when the command may go on; a GUARDRAIL_BLOCKED reply
-   * (audited as the request's denial) when a blocking pattern matched and trust does not bypass
-   * it; a denial when the check itself failed (fail closed).
+   * trust, on a worker thread, and records every match. A GUARDRAIL_BLOCKED refusal (audited as
+   * the request's denial) when a blocking pattern matched and trust does not bypass it; a denial
+   * when the check itself failed or ran out of time (fail closed); else the trust a claimant of
+   * the text needs.
    */
-  private Future<Reply> guard(Envelope envelope, Principal principal, Decision decision) {
+  private Future<Guarded> guard(Envelope envelope, Principal principal, Decision decision) {
     Command command = envelope.command();
     var text = GuardedText.of(command);
     if (text.isEmpty() || command instanceof PolicyCommand) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(Guarded.PASSED);
     }
     return guardrails.check(vertx, text.get(), principal.trust()).compose(
-        violations -> judge(envelope, principal, decision, violations),
+        violations -> judge(envelope, principal, decision, violations)
+            .map(refusal -> new Guarded(refusal, guardrails.trustNeeded(violations))),
         error -> {
           LOG.warn("guardrail check failed; denying: {}", error.getMessage());
           return deny(envelope, principal, new Decision(false, false,
-              "the guardrail check failed, so the request is denied: " + error.getMessage(), decision.engine(), List.of()));
+              "the guardrail check failed, so the request is denied: " + error.getMessage(), decision.engine(), List.of()))
+              .map(refusal -> new Guarded(refusal, Guardrails.NEVER));
         });
   }
 
+  /** Records the matches; the GUARDRAIL_BLOCKED refusal when one blocks, else null. */
   private Future<Reply> judge(Envelope envelope, Principal principal, Decision decision,
                               List<Guardrails.Violation> violations) {
     Command command = envelope.command();
