@@ -124,7 +124,6 @@ class GuardrailEnforcementTest {
       }
       assertEquals(403, answer.status(), "ENF-3: the pattern matched and blocks: " + answer.status());
       assertEquals("GUARDRAIL_BLOCKED", answer.errorCode());
-      assertEquals(0L, service.database().value("SELECT count(*) FROM tasks WHERE task_type = 'fragile' AND input::text LIKE '%c\"'"));
       assertEquals(201, http.post("/v1/tasks", writer, body.copy().put("input", "a".repeat(200_000))).status(),
           "no match, no block");
     } finally {
