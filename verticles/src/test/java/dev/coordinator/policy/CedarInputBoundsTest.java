@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.bus.Principal;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.TestService;
 import io.vertx.core.json.JsonArray;
@@ -15,6 +16,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -132,6 +135,17 @@ class CedarInputBoundsTest {
         "ifs nest like brackets");
     assertFalse(CedarTextBounds.problems(OPEN + "(((true)" + CLOSE).isEmpty(), "unbalanced");
     assertFalse(CedarTextBounds.problems("permit(principal, action, resource);\n".repeat(2_000)).isEmpty(), "too long");
+  }
+
+  @Test
+  void whatADecisionHandsCedarIsFlatWhateverTheRequestCarries() throws Exception {
+    CedarPolicyEngine engine = new CedarPolicyEngine(null);
+    String nested = "([{\"\\".repeat(250_000);
+    Principal principal = new Principal("agent" + nested, "type" + nested, 2, true, Set.of(nested), Set.of(nested));
+    var decision = engine.decide(principal, new PolicyRequest(nested, Optional.of(PolicyRequest.WRITE), "lock", nested, true,
+        Map.of("ttl_seconds", Long.MAX_VALUE)));
+    assertFalse(decision.allowed(), "an action outside the allow list");
+    assertEquals("cedar", decision.engine());
   }
 
   private void copyPolicies() throws IOException {
