@@ -8,7 +8,6 @@ import dev.coordinator.bus.audit.AuditEntry;
 import dev.coordinator.bus.audit.AuditReplies;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
-import dev.coordinator.policy.NativePolicyEngine;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -73,10 +72,9 @@ public final class AuditVerticle extends PooledVerticle {
     });
   }
 
-  // Below admin trust an agent reads its own entries, whatever it asked for.
+  // Unless the gate let it reach others' entries, an agent reads its own, whatever it asked for.
   private Future<Reply> query(Authorized authorized, AuditCommand.Query query) {
-    boolean admin = authorized.principal().trust() >= NativePolicyEngine.ADMIN;
-    String agent = admin ? query.agent() : authorized.principal().id();
+    String agent = authorized.scope().others() ? query.agent() : authorized.principal().id();
     Tuple args = Tuple.of(agent, query.action(),
         query.since() == null ? null : query.since().atOffset(ZoneOffset.UTC), query.limit());
     return pool.preparedQuery(QUERY).execute(args).map(rows -> {

@@ -30,7 +30,7 @@ import java.util.stream.Stream;
 public final class CedarPolicies {
   static final String BUNDLED = "policies/";
   static final List<String> BUNDLED_FILES = List.of("coordinator.cedarschema", "read.cedar", "read-others.cedar",
-      "write.cedar", "admin.cedar", "suspended.cedar", "blocked-action.cedar", "not-allowed-action.cedar");
+      "write.cedar", "write-others.cedar", "admin.cedar", "suspended.cedar", "blocked-action.cedar", "not-allowed-action.cedar");
   private static final BasicAuthorizationEngine VALIDATOR = new BasicAuthorizationEngine();
 
   private final Schema schema;
@@ -75,8 +75,15 @@ public final class CedarPolicies {
     return build(schemaText, policies);
   }
 
-  /** Validates {@code text} (one or more policies) against this set's schema, without keeping it. */
+  /**
+   * Validates {@code text} (one or more policies) against this set's schema, without keeping it.
+   * Text outside {@link CedarTextBounds} is invalid without being shown to the native library.
+   */
   public List<String> check(String text) {
+    List<String> unsafe = CedarTextBounds.problems(text);
+    if (!unsafe.isEmpty()) {
+      return unsafe.stream().map(problem -> "not accepted: " + problem).toList();
+    }
     try {
       PolicySet candidate = PolicySet.parsePolicies(text);
       return validate(schema, candidate);
@@ -99,6 +106,12 @@ public final class CedarPolicies {
 
   private static CedarPolicies build(String schemaText, Map<String, String> policies) throws InvalidPolicies {
     List<String> errors = new ArrayList<>();
+    CedarTextBounds.problems(schemaText).forEach(problem -> errors.add("the schema is not accepted: " + problem));
+    policies.forEach((id, text) -> CedarTextBounds.problems(text).forEach(problem ->
+        errors.add(id + ": not accepted: " + problem)));
+    if (!errors.isEmpty()) {
+      throw new InvalidPolicies(errors);
+    }
     Schema schema;
     try {
       schema = Schema.parse(Schema.JsonOrCedar.Cedar, schemaText);

@@ -1,23 +1,35 @@
 package dev.coordinator.policy;
 
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The guardrail patterns of the database, compiled, and the check of a text against them for a
  * caller's trust. Shared by the verticles of a node: the current set is swapped atomically when
- * the database announces a change. The whole text is scanned, however long.
+ * the database announces a change. The whole text is scanned, up to {@link #MAX_TEXT}.
+ *
+ * <p>HARD-1: the text is an agent's, so the matcher is RE2/J, linear in the text (a backtracking
+ * matcher took a minute on 9 KB of {@code "git push "}); a pattern RE2/J cannot run (lookaround,
+ * backreferences) is refused. A check runs on a worker thread, never an event loop, and gives up
+ * at a deadline, which the caller treats as a failed check: a denial.
  */
 public final class Guardrails {
   static final String LOAD = "SELECT id, category, pattern, severity, bypass_trust FROM guardrails ORDER BY id";
+  /** Longer text is not checked, and so denied: 1 MiB of body plus its file paths stays below it. */
+  public static final int MAX_TEXT = 2 * 1024 * 1024;
+  /** A check still running after this long is abandoned and denies (1 MiB takes a few seconds). */
+  public static final long DEADLINE_MS = 20_000;
+  private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.MULTILINE;
   private static final int MAX_MATCHES_PER_PATTERN = 20;
   private static final int MAX_MATCHED_TEXT = 200;
   /** The trust no agent has: a task whose text trips an unbypassable guardrail is never claimable. */
@@ -47,47 +59,72 @@ public final class Guardrails {
     }
   }
 
+  /** Thrown when a check cannot be completed; the caller denies. */
+  public static final class CheckFailed extends RuntimeException {
+    CheckFailed(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private final AtomicReference<List<Guardrail>> current = new AtomicReference<>();
 
-  /** Loads (or reloads) the patterns; a pattern that does not compile fails the load, and the old set stays. */
+  /**
+   * Loads (or reloads) the patterns. A pattern RE2/J cannot compile fails the whole load: the old
+   * set stays (at start there is none, and the service does not start).
+   */
   public Future<Integer> load(Pool pool) {
     return pool.query(LOAD).execute().map(rows -> {
       List<Guardrail> loaded = new ArrayList<>();
-      rows.forEach(row -> {
-        try {
-          loaded.add(new Guardrail(row.getString("id"), row.getString("category"),
-              Pattern.compile(row.getString("pattern"), Pattern.CASE_INSENSITIVE | Pattern.MULTILINE),
-              row.getString("severity"), row.getInteger("bypass_trust")));
-        } catch (PatternSyntaxException e) {
-          throw new IllegalStateException("guardrail " + row.getString("id") + " does not compile: " + e.getDescription());
-        }
-      });
+      rows.forEach(row -> loaded.add(new Guardrail(row.getString("id"), row.getString("category"),
+          compile(row.getString("id"), row.getString("pattern")), row.getString("severity"),
+          row.getInteger("bypass_trust"))));
       current.set(List.copyOf(loaded));
       return loaded.size();
     });
   }
 
-  /**
-   * Every match of every pattern in {@code text}, judged for {@code trust}. Throws when no set is
-   * loaded or a pattern fails on the text, so that the caller denies (fail closed).
-   */
+  /** The pattern as guardrails run it; refused (with the reason) when RE2/J cannot run it. */
+  static Pattern compile(String id, String pattern) {
+    try {
+      return Pattern.compile(pattern, FLAGS);
+    } catch (PatternSyntaxException e) {
+      throw new IllegalStateException("guardrail " + id + " is not a pattern RE2/J can run (no lookaround, no "
+          + "backreferences): " + e.getMessage());
+    }
+  }
+
+  /** {@link #check(String, int)} on a worker thread (not in order: checks do not wait for each other). */
+  public Future<List<Violation>> check(Vertx vertx, String text, int trust) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
+    return vertx.executeBlocking(() -> check(text, trust, deadline), false);
+  }
+
+  /** Every match of every pattern in {@code text}, judged for {@code trust}, blocking the caller. */
   public List<Violation> check(String text, int trust) {
+    return check(text, trust, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS));
+  }
+
+  /**
+   * Throws {@link CheckFailed} when no set is loaded, the text is too long, or the deadline
+   * passes, so that the caller denies (fail closed).
+   */
+  List<Violation> check(String text, int trust, long deadlineNanos) {
     List<Guardrail> guardrails = current.get();
     if (guardrails == null) {
-      throw new IllegalStateException("the guardrails are not loaded");
+      throw new CheckFailed("the guardrails are not loaded");
     }
+    if (text.length() > MAX_TEXT) {
+      throw new CheckFailed("the text is " + text.length() + " characters long; guardrails check at most " + MAX_TEXT);
+    }
+    CharSequence timed = new Timed(text, deadlineNanos);
     List<Violation> violations = new ArrayList<>();
     for (Guardrail guardrail : guardrails) {
-      try {
-        collect(guardrail, text, trust, violations);
-      } catch (StackOverflowError e) {
-        throw new IllegalStateException("guardrail " + guardrail.id() + " could not be evaluated on this text");
-      }
+      collect(guardrail, timed, trust, violations);
     }
     return violations;
   }
 
-  private static void collect(Guardrail guardrail, String text, int trust, List<Violation> violations) {
+  private static void collect(Guardrail guardrail, CharSequence text, int trust, List<Violation> violations) {
     Matcher matcher = guardrail.pattern().matcher(text);
     for (int found = 0; found < MAX_MATCHES_PER_PATTERN && matcher.find(); found++) {
       boolean bypassed = guardrail.bypassedAt(trust);
@@ -98,9 +135,12 @@ public final class Guardrails {
     }
   }
 
-  /** The trust a text needs to pass every blocking pattern it matches (0 when it matches none); 5 when none suffices. */
-  public int trustNeeded(String text) {
-    return check(text, 0).stream().filter(Violation::blocked)
+  /**
+   * The trust needed to pass every blocking pattern among {@code violations} (0 when none
+   * blocks); {@link #NEVER} when none suffices. A task remembers it so that claims respect it.
+   */
+  public int trustNeeded(List<Violation> violations) {
+    return violations.stream().filter(violation -> violation.severity().equals("block"))
         .mapToInt(violation -> bypassTrustOf(violation.pattern()))
         .max().orElse(0);
   }
@@ -108,5 +148,41 @@ public final class Guardrails {
   private int bypassTrustOf(String id) {
     return current.get().stream().filter(guardrail -> guardrail.id().equals(id)).findFirst()
         .map(guardrail -> guardrail.bypassTrust() == null ? NEVER : guardrail.bypassTrust()).orElse(NEVER);
+  }
+
+  /** The text as the matcher reads it: every few thousand characters read, the deadline is checked. */
+  private static final class Timed implements CharSequence {
+    private static final int CHECK_EVERY = 4_096;
+    private final String text;
+    private final long deadlineNanos;
+    private int reads;
+
+    Timed(String text, long deadlineNanos) {
+      this.text = text;
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    @Override
+    public char charAt(int index) {
+      if (++reads % CHECK_EVERY == 0 && System.nanoTime() - deadlineNanos > 0) {
+        throw new CheckFailed("the guardrail check did not finish within " + DEADLINE_MS + " ms");
+      }
+      return text.charAt(index);
+    }
+
+    @Override
+    public int length() {
+      return text.length();
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return text.subSequence(start, end);
+    }
+
+    @Override
+    public String toString() {
+      return text;
+    }
   }
 }

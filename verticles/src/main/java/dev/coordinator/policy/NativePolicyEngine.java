@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * The authorization rules in code, the same as the default Cedar policy set (and its oracle in
  * the differential test): trust 0 is suspended; blocked actions and actions outside an allow list
- * are denied; otherwise read needs trust 1, write 2, admin 3 (and so does reading another agent's
- * audit entries). An action the service does not have is denied. Trust is the profile's, never
+ * are denied; otherwise read needs trust 1, write 2, admin 3 (and so does reaching another
+ * agent's entries: reading its audit rows, cancelling its task). An action the service does not have is denied. Trust is the profile's, never
  * the request's.
  */
 public final class NativePolicyEngine implements PolicyEngine {
@@ -38,10 +38,10 @@ public final class NativePolicyEngine implements PolicyEngine {
       return deny("there is no action " + action, "unknown-action");
     }
     String group = request.group().get();
-    boolean othersEntries = group.equals(PolicyRequest.READ) && request.readsOthers();
+    boolean othersEntries = !group.equals(PolicyRequest.ADMIN) && request.readsOthers();
     boolean admin = group.equals(PolicyRequest.ADMIN) || othersEntries;
     int required = admin ? ADMIN : group.equals(PolicyRequest.WRITE) ? WRITE : READ;
-    String rule = othersEntries ? "read-others" : group;
+    String rule = othersEntries ? group + "-others" : group;
     String reason = action + " needs trust " + required + ", agent " + principal.id() + " has " + principal.trust();
     return new Decision(principal.trust() >= required, false, reason, NAME, List.of(rule));
   }

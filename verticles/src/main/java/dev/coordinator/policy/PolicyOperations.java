@@ -12,6 +12,7 @@ import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.policy.PolicyCommand;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -26,8 +27,11 @@ final class PolicyOperations implements PolicyCommand.Handler<Future<Reply>> {
   private final Pool pool;
   private final Guardrails guardrails;
 
-  PolicyOperations(PolicyEngine engine, Authorized authorized, Pool pool, Guardrails guardrails) {
+  private final Vertx vertx;
+
+  PolicyOperations(PolicyEngine engine, Authorized authorized, Pool pool, Guardrails guardrails, Vertx vertx) {
     this.guardrails = guardrails;
+    this.vertx = vertx;
     this.engine = engine;
     this.authorized = authorized;
     this.caller = authorized.principal();
@@ -84,7 +88,13 @@ final class PolicyOperations implements PolicyCommand.Handler<Future<Reply>> {
 
   @Override
   public Future<Reply> checkGuardrails(PolicyCommand.CheckGuardrails command) {
-    List<Guardrails.Violation> violations = guardrails.check(GuardedText.of(command).orElseThrow(), caller.trust());
+    return guardrails.check(vertx, GuardedText.of(command).orElseThrow(), caller.trust()).compose(
+        this::answerCheck,
+        error -> Future.succeededFuture(Reply.Failure.of(ErrorCode.POLICY_DENIED,
+            "the guardrail check failed, so the text is not judged safe: " + error.getMessage())));
+  }
+
+  private Future<Reply> answerCheck(List<Guardrails.Violation> violations) {
     JsonObject answer = new JsonObject().put("safe", violations.stream().noneMatch(Guardrails.Violation::blocked))
         .put("violations", Guardrails.Violation.toJson(violations));
     Future<Void> recorded = violations.isEmpty() ? Future.succeededFuture()

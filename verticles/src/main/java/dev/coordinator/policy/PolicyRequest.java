@@ -5,6 +5,7 @@ import dev.coordinator.bus.Command;
 import dev.coordinator.bus.Commands;
 import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.audit.AuditCommand;
+import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.domain.CommandJson;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,7 +15,8 @@ import java.util.Set;
 /**
  * What an engine decides on: the action by name and its group ({@code read}, {@code write},
  * {@code admin}; empty for an action the service does not have), the kind and name of the
- * resource, and whether the command reads another agent's audit entries.
+ * resource, and whether the command reaches another agent's entries (reads its audit rows,
+ * cancels its task).
  */
 public record PolicyRequest(String action, Optional<String> group, String resourceKind, String resource,
                             boolean readsOthers, Map<String, Long> numbers) {
@@ -55,6 +57,19 @@ public record PolicyRequest(String action, Optional<String> group, String resour
     Optional<Class<?>> type = Commands.byName(action);
     return new PolicyRequest(action, type.map(Commands::action).map(PolicyRequest::group),
         type.map(Commands::kindOf).orElse("unknown"), resource == null ? "*" : resource, false);
+  }
+
+  /**
+   * Commands whose reach the gate decides apart from whether they may run at all: an audit query
+   * (anyone's rows, or one's own) and a cancellation (anyone's task, or one's own).
+   */
+  static boolean scoped(Command command) {
+    return command instanceof AuditCommand.Query || command instanceof TaskCommand.Cancel;
+  }
+
+  /** The same request, reaching other agents' entries: asked to decide a command's scope. */
+  PolicyRequest reachingOthers() {
+    return new PolicyRequest(action, group, resourceKind, resource, true, numbers);
   }
 
   static String group(Action action) {

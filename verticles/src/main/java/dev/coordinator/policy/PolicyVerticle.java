@@ -20,6 +20,7 @@ import dev.coordinator.bus.task.TaskReplies;
 import dev.coordinator.domain.CommandJson;
 import dev.coordinator.bus.policy.PolicyCommand;
 import dev.coordinator.bus.Reply;
+import dev.coordinator.bus.Scope;
 import dev.coordinator.config.CoordinatorConfig.Enforcement;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
@@ -86,7 +87,7 @@ public final class PolicyVerticle extends PooledVerticle {
         vertx.eventBus().<Envelope>localConsumer(Addresses.POLICY, this::decide).completion(),
         vertx.eventBus().<Refusal>localConsumer(Addresses.REFUSALS, this::refused).completion(),
         serve(Addresses.POLICY_ADMIN, authorized -> ((PolicyCommand) authorized.command())
-            .accept(new PolicyOperations(engine, authorized, pool, guardrails))),
+            .accept(new PolicyOperations(engine, authorized, pool, guardrails, vertx))),
         changes.start()));
   }
 
@@ -145,17 +146,20 @@ public final class PolicyVerticle extends PooledVerticle {
     } catch (CoordinatorException e) {
       return refuse(Refusal.of(envelope, e.failure()), principal, new JsonObject(), INVALID);
     }
-    Decision decision = enforce(engine.decide(principal, PolicyRequest.of(principal, command)));
+    PolicyRequest request = PolicyRequest.of(principal, command);
+    Decision decision = enforce(engine.decide(principal, request));
     metrics.count("coordinator_policy_decisions_total", "decision=\"" + decision.auditDecision() + "\"", 1,
         "policy decisions, by what the audit trail records");
     if (!decision.allowed()) {
       return deny(envelope, principal, decision);
     }
+    // How far the command reaches is the engine's call too (never shadowed: it filters data, it denies nothing).
+    boolean others = PolicyRequest.scoped(command) && engine.decide(principal, request.reachingOthers()).allowed();
     return guard(envelope, principal, decision)
-        .compose(blocked -> blocked != null ? Future.succeededFuture(blocked) : sessionRefusal(envelope, principal)
-            .compose(refusal -> refusal != null
+        .compose(guarded -> guarded.refusal() != null ? Future.succeededFuture(guarded.refusal())
+            : sessionRefusal(envelope, principal).compose(refusal -> refusal != null
                 ? refuse(Refusal.of(envelope, refusal), principal, params, DENIED)
-                : forward(new Authorized(envelope, principal, decision, stamp))
+                : forward(new Authorized(envelope, principal, decision, stamp, new Scope(others, guarded.claimTrust())))
                     .compose(reply -> audited(envelope, principal, decision, reply))));
   }
 
@@ -203,6 +207,11 @@ public final class PolicyVerticle extends PooledVerticle {
         .map(done -> refusal.failure());
   }
 
+  /** What the guardrails said: a refusal to answer instead, or the trust a claimant of the text needs. */
+  private record Guarded(Reply refusal, int claimTrust) {
+    static final Guarded PASSED = new Guarded(null, 0);
+  }
+
   /**
    * ENF-5: an allowed read is a decision too, so it gets its audit row once it ran (a mutation's
    * row is written by its own statement). If the row cannot be written the caller hears so.
@@ -226,24 +235,32 @@ public final class PolicyVerticle extends PooledVerticle {
 
   /**
    * ENF-3, ENF-4: checks the text a command carries against the guardrails, for the caller's
-   * trust, and records every match. Null when the command may go on; a GUARDRAIL_BLOCKED reply
-   * (audited as the request's denial) when a blocking pattern matched and trust does not bypass
-   * it; a denial when the check itself failed (fail closed).
+   * trust, on a worker thread, and records every match. A GUARDRAIL_BLOCKED refusal (audited as
+   * the request's denial) when a blocking pattern matched and trust does not bypass it; a denial
+   * when the check itself failed or ran out of time (fail closed); else the trust a claimant of
+   * the text needs.
    */
-  private Future<Reply> guard(Envelope envelope, Principal principal, Decision decision) {
+  private Future<Guarded> guard(Envelope envelope, Principal principal, Decision decision) {
     Command command = envelope.command();
     var text = GuardedText.of(command);
     if (text.isEmpty() || command instanceof PolicyCommand) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(Guarded.PASSED);
     }
-    List<Guardrails.Violation> violations;
-    try {
-      violations = guardrails.check(text.get(), principal.trust());
-    } catch (RuntimeException e) {
-      LOG.error("guardrail check failed; denying", e);
-      return deny(envelope, principal, new Decision(false, false, "the guardrail check failed, so the request is denied",
-          decision.engine(), List.of()));
-    }
+    return guardrails.check(vertx, text.get(), principal.trust()).compose(
+        violations -> judge(envelope, principal, decision, violations)
+            .map(refusal -> new Guarded(refusal, guardrails.trustNeeded(violations))),
+        error -> {
+          LOG.warn("guardrail check failed; denying: {}", error.getMessage());
+          return deny(envelope, principal, new Decision(false, false,
+              "the guardrail check failed, so the request is denied: " + error.getMessage(), decision.engine(), List.of()))
+              .map(refusal -> new Guarded(refusal, Guardrails.NEVER));
+        });
+  }
+
+  /** Records the matches; the GUARDRAIL_BLOCKED refusal when one blocks, else null. */
+  private Future<Reply> judge(Envelope envelope, Principal principal, Decision decision,
+                              List<Guardrails.Violation> violations) {
+    Command command = envelope.command();
     if (violations.isEmpty()) {
       return Future.succeededFuture();
     }

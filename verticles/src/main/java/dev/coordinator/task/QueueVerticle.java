@@ -11,8 +11,6 @@ import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.domain.Idempotency;
 import dev.coordinator.domain.WaitLimit;
-import dev.coordinator.policy.GuardedText;
-import dev.coordinator.policy.Guardrails;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
@@ -35,11 +33,9 @@ public final class QueueVerticle extends PooledVerticle {
   private long sweeper;
   private boolean sweeping;
 
-  private final Guardrails guardrails;
 
-  public QueueVerticle(DatabaseUrl database, int poolSize, long sweepIntervalMs, Guardrails guardrails) {
+  public QueueVerticle(DatabaseUrl database, int poolSize, long sweepIntervalMs) {
     super(database, poolSize);
-    this.guardrails = guardrails;
     this.sweepIntervalMs = sweepIntervalMs;
   }
 
@@ -107,7 +103,7 @@ public final class QueueVerticle extends PooledVerticle {
     @Override
     public Future<Reply> submit(TaskCommand.Submit command) {
       return idempotency.run(authorized, client -> TaskStore.submit(client, authorized, command,
-          guardrails.trustNeeded(GuardedText.of(command).orElseThrow())))
+          authorized.scope().claimTrust()))
           .onSuccess(reply -> {
             if (reply instanceof Reply.Success) {
               announce(command.taskType());

@@ -8,7 +8,6 @@ import dev.coordinator.bus.task.Task;
 import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.bus.task.TaskReplies;
 import dev.coordinator.domain.SessionEnded;
-import dev.coordinator.policy.NativePolicyEngine;
 import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -67,7 +66,7 @@ final class TaskStore {
   }
 
   static Future<Reply> cancel(SqlClient client, Authorized authorized, TaskCommand.Cancel cancel) {
-    boolean anyone = authorized.principal().trust() >= NativePolicyEngine.ADMIN;
+    boolean anyone = authorized.scope().others();
     Tuple args = context(authorized).addValue(UUID.fromString(cancel.taskId())).addString(cancel.reason())
         .addBoolean(anyone);
     return client.preparedQuery(TaskSql.CANCEL).execute(args).map(rows -> verdict(authorized, rows.iterator().next()));
@@ -101,7 +100,7 @@ final class TaskStore {
       case INVALID_STATE -> "task" + id + " is " + (task == null ? "finished" : task.status()) + "; that cannot change any more";
       case STALE_CLAIM -> "this claim on task" + id + " is no longer current (its lease ran out or the task was claimed again)";
       case NOT_CLAIMANT -> "task" + id + " is not claimed by you";
-      case POLICY_DENIED -> "only the submitter of task" + id + " or an agent with trust 3 or more may cancel it";
+      case POLICY_DENIED -> "only the submitter of task" + id + " or an agent the policy lets reach others' tasks (by default trust 3) may cancel it";
       default -> code.name();
     };
     JsonObject details = task == null ? new JsonObject() : new JsonObject().put("status", task.status());

@@ -48,14 +48,15 @@ class PolicyApiTest {
       assertTrue(allowed.contains("check_locks") && allowed.contains("recall"), allowed::toString);
       assertFalse(allowed.contains("acquire_lock") || allowed.contains("get_work") || allowed.contains("verify_audit"));
 
-      JsonObject valid = http.post("/v1/policy/validate", reader, new JsonObject().put("policy_text",
+      String author = service.agent("author", "operator", 3);
+      JsonObject valid = http.post("/v1/policy/validate", author, new JsonObject().put("policy_text",
           "permit (principal, action == Action::\"check_locks\", resource) when { principal.trust >= 1 };")).json();
       assertEquals(new JsonObject().put("valid", true).put("errors", new JsonArray()), valid);
-      JsonObject typo = http.post("/v1/policy/validate", reader, new JsonObject().put("policy_text",
+      JsonObject typo = http.post("/v1/policy/validate", author, new JsonObject().put("policy_text",
           "permit (principal, action, resource) when { principal.trsut >= 1 };")).json();
       assertFalse(typo.getBoolean("valid"), "an attribute the schema lacks is an error: " + typo);
       assertFalse(typo.getJsonArray("errors").isEmpty());
-      assertFalse(http.post("/v1/policy/validate", reader, new JsonObject().put("policy_text", "permit (")).json().getBoolean("valid"));
+      assertFalse(http.post("/v1/policy/validate", author, new JsonObject().put("policy_text", "permit (")).json().getBoolean("valid"));
     }
   }
 

@@ -36,7 +36,7 @@ public sealed interface PolicyCommand extends Command {
   }
 
   /** Parses and validates Cedar policy text against the schema in force. */
-  @Action(value = "validate_cedar_policy", mutates = false)
+  @Action(value = "validate_cedar_policy", mutates = false, admin = true)
   record Validate(String policyText) implements PolicyCommand {
     @Override
     public <R> R accept(Handler<R> handler) {
