@@ -21,9 +21,13 @@ final class LockSql {
    */
   static final int KEY_SPACE = 0x4c4f434b;
 
-  /** In an acquire's DO UPDATE: the row is free, or the caller (agent and session) holds it. */
+  /**
+   * In an acquire's DO UPDATE: the row is free, or the caller (agent and session) holds it. The
+   * time is the statement's clock once its waits are over ({@code excluded.acquired_at}), not the
+   * transaction's start: a lease that ran out while this acquire waited is free.
+   */
   private static final String GRANTED =
-      "(l.expires_at <= now() OR (l.holder = excluded.holder AND l.session_id IS NOT DISTINCT FROM excluded.session_id))";
+      "(l.expires_at <= excluded.acquired_at OR (l.holder = excluded.holder AND l.session_id IS NOT DISTINCT FROM excluded.session_id))";
 
   /**
    * $9 key, $10 ttl seconds, $11 reason, $12 whether a failed attempt is audited (a waiter's
@@ -35,9 +39,10 @@ final class LockSql {
    * must be active (an end or reap, which locks it FOR UPDATE, waits for this grant to commit, and
    * a grant waits for an end under way, then sees the session ended); then a transaction lock on
    * the key serializes everyone granting it; then the key's row is locked (waiting out a release
-   * in flight); only then is the token drawn. So a token is drawn after every earlier grant of the
-   * key committed (LOCK-2). A loser's row is "updated" to itself, so RETURNING names the current
-   * holder even when this statement's snapshot predates it.
+   * in flight); only then are the clock read and the token drawn. So a token is drawn after every
+   * earlier grant of the key committed (LOCK-2), and leases are judged by the time the grant is
+   * decided. A loser's row is "updated" to itself, so RETURNING names the current holder even
+   * when this statement's snapshot predates it.
    */
   static final String ACQUIRE = """
       WITH live AS (
@@ -47,15 +52,17 @@ final class LockSql {
         WHERE $3::text IS NULL OR EXISTS (SELECT 1 FROM live)
       ), present AS (
         SELECT key FROM locks WHERE key = $9::text AND EXISTS (SELECT 1 FROM gate) FOR UPDATE
+      ), clock AS (
+        SELECT clock_timestamp() AS at FROM gate WHERE (SELECT count(*) FROM present) >= 0
       ), taken AS (
         INSERT INTO locks AS l (key, holder, agent_type, session_id, fencing_token, reason, ttl_seconds, acquired_at, expires_at)
-        SELECT $9::text, $1, $2, $3::text, nextval('lock_fencing_token_seq'), $11::text, $10::integer, now(),
-               now() + make_interval(secs => $10::integer)
-        FROM gate WHERE (SELECT count(*) FROM present) >= 0
+        SELECT $9::text, $1, $2, $3::text, nextval('lock_fencing_token_seq'), $11::text, $10::integer, c.at,
+               c.at + make_interval(secs => $10::integer)
+        FROM clock c
         ON CONFLICT (key) DO UPDATE SET
-          fencing_token = CASE WHEN l.expires_at <= now() THEN excluded.fencing_token ELSE l.fencing_token END,
-          acquired_at = CASE WHEN l.expires_at <= now() THEN excluded.acquired_at ELSE l.acquired_at END,
-          reason = CASE WHEN l.expires_at <= now() THEN excluded.reason
+          fencing_token = CASE WHEN l.expires_at <= excluded.acquired_at THEN excluded.fencing_token ELSE l.fencing_token END,
+          acquired_at = CASE WHEN l.expires_at <= excluded.acquired_at THEN excluded.acquired_at ELSE l.acquired_at END,
+          reason = CASE WHEN l.expires_at <= excluded.acquired_at THEN excluded.reason
                         WHEN %6$s THEN coalesce(excluded.reason, l.reason) ELSE l.reason END,
           holder = CASE WHEN %6$s THEN excluded.holder ELSE l.holder END,
           agent_type = CASE WHEN %6$s THEN excluded.agent_type ELSE l.agent_type END,
@@ -65,9 +72,9 @@ final class LockSql {
         RETURNING %1$s
       ), outcome AS (
         SELECT t.*, coalesce(t.holder = $1 AND t.session_id IS NOT DISTINCT FROM $3::text, false) AS granted,
-          t.acquired_at = now() AS fresh, ($3::text IS NULL OR EXISTS (SELECT 1 FROM live)) AS session_live,
-          ceil(extract(epoch FROM t.expires_at - now()) * 1000)::bigint AS held_ms
-        FROM %2$s LEFT JOIN taken t ON true
+          t.acquired_at = c.at AS fresh, ($3::text IS NULL OR EXISTS (SELECT 1 FROM live)) AS session_live,
+          ceil(extract(epoch FROM t.expires_at - c.at) * 1000)::bigint AS held_ms
+        FROM %2$s LEFT JOIN taken t ON true LEFT JOIN clock c ON true
       ), audited AS (
         INSERT INTO audit_log (%3$s)
         SELECT %4$s, 'acquire_lock', $9::text, CASE WHEN o.granted THEN 'ok' ELSE 'error' END,
