@@ -87,8 +87,8 @@ public final class Coordinator {
     return vertx.deployVerticle(new HealthVerticle(database, poolSize)).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new PolicyVerticle(database, poolSize, engine, config.enforcement(), stamp, guardrails, metrics)))
         .onSuccess(inner::add)
-        .compose(id -> vertx.deployVerticle(new LockVerticle(database, poolSize))).onSuccess(inner::add)
-        .compose(id -> vertx.deployVerticle(new QueueVerticle(database, poolSize, config.sweepIntervalMs())))
+        .compose(id -> vertx.deployVerticle(new LockVerticle(database, poolSize, metrics))).onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new QueueVerticle(database, poolSize, config.sweepIntervalMs(), metrics)))
         .onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new SessionVerticle(database, poolSize, config.sessionTimeoutSeconds(),
             config.sweepIntervalMs())))

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +25,8 @@ public final class WaitLimit {
   private final String what;
   private final int perAgent;
   private final Map<String, Integer> waits = new HashMap<>();
+  /** Every agent's waits together; read by the metrics scrape from another thread. */
+  private final AtomicInteger total = new AtomicInteger();
 
   /** {@code what}: the kind of wait, for the message (e.g. "waiting acquires"). */
   public WaitLimit(String what, int perAgent) {
@@ -42,7 +45,16 @@ public final class WaitLimit {
       return refuse(pool, authorized);
     }
     waits.put(agent, current + 1);
-    return wait.get().onComplete(done -> waits.computeIfPresent(agent, (id, count) -> count == 1 ? null : count - 1));
+    total.incrementAndGet();
+    return wait.get().onComplete(done -> {
+      total.decrementAndGet();
+      waits.computeIfPresent(agent, (id, count) -> count == 1 ? null : count - 1);
+    });
+  }
+
+  /** How many requests of this kind wait on this node now, for the metrics. */
+  public long total() {
+    return total.get();
   }
 
   private Future<Reply> refuse(Pool pool, Authorized authorized) {

@@ -262,6 +262,11 @@ public final class HttpVerticle extends VerticleBase {
             .onSuccess(reply -> Responses.reply(context, successStatus, reply));
         return;
       }
+      if (envelope.command().waitMs() > 0) {
+        // A client that hangs up stops waiting: its acquire leaves the line, its claim takes no work.
+        context.response().closeHandler(closed -> PolicyClient.cancelWaits(vertx.eventBus(), envelope.agentId(),
+            envelope.sessionId(), envelope.requestId()));
+      }
       PolicyClient.send(vertx.eventBus(), envelope)
           .onSuccess(reply -> Responses.reply(context, successStatus, reply));
     };

@@ -1,10 +1,13 @@
 package dev.coordinator.http;
 
 import dev.coordinator.bus.Addresses;
+import dev.coordinator.bus.Command;
 import dev.coordinator.bus.Envelope;
 import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Refusal;
 import dev.coordinator.bus.Reply;
+import dev.coordinator.bus.lock.LockCommand;
+import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.policy.PolicyVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -12,6 +15,8 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import java.util.List;
+import java.util.UUID;
 
 /** How an entry point hands a command to the policy verticle: the one way in, for REST and MCP alike. */
 public final class PolicyClient {
@@ -37,6 +42,16 @@ public final class PolicyClient {
     return bus.<Reply>request(Addresses.REFUSALS, refusal, new DeliveryOptions().setSendTimeout(POLICY_TIMEOUT_MS))
         .map(Message::body)
         .otherwise(PolicyClient::busFailure);
+  }
+
+  /**
+   * Stops {@code agentId}'s waits (an acquire in line, a claim waiting for work) of request
+   * {@code requestId}, for a client that is gone: each stop is a command through the gate like any other.
+   */
+  public static void cancelWaits(EventBus bus, String agentId, String session, String requestId) {
+    for (Command cancel : List.<Command>of(new LockCommand.CancelWait(requestId), new TaskCommand.CancelWait(requestId))) {
+      send(bus, new Envelope(agentId, session, "cancel-" + UUID.randomUUID(), null, cancel));
+    }
   }
 
   private static Reply busFailure(Throwable error) {

@@ -10,6 +10,7 @@ import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.domain.Idempotency;
 import dev.coordinator.domain.WaitLimit;
+import dev.coordinator.metrics.Metrics;
 import dev.coordinator.lock.LockStore.Attempt;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
@@ -25,8 +26,9 @@ public final class LockVerticle extends PooledVerticle {
   private LockWaiters waiters;
   private final WaitLimit waitLimit = new WaitLimit("waiting acquires", WaitLimit.PER_AGENT);
 
-  public LockVerticle(DatabaseUrl database, int poolSize) {
+  public LockVerticle(DatabaseUrl database, int poolSize, Metrics metrics) {
     super(database, poolSize);
+    metrics.gauge("coordinator_waiting_acquires", "acquires waiting in line for a lock on this node", waitLimit::total);
   }
 
   @Override

@@ -7,9 +7,7 @@ import dev.coordinator.bus.Refusal;
 import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.Reply;
-import dev.coordinator.bus.lock.LockCommand;
 import dev.coordinator.bus.session.SessionCommand;
-import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.http.PolicyClient;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -128,9 +126,7 @@ public final class McpProtocol {
 
   /** Stops the caller's waits (an acquire in line, a claim waiting for work) of request {@code requestId}. */
   void cancelWaits(Principal caller, String session, String requestId) {
-    for (Command cancel : List.<Command>of(new LockCommand.CancelWait(requestId), new TaskCommand.CancelWait(requestId))) {
-      PolicyClient.send(bus, new Envelope(caller.id(), session, "mcp-" + UUID.randomUUID(), null, cancel));
-    }
+    PolicyClient.cancelWaits(bus, caller.id(), session, requestId);
   }
 
   /** Keeps a connection's coordinator session alive: an implicit heartbeat, not audited one by one. */

@@ -11,6 +11,7 @@ import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.domain.Idempotency;
 import dev.coordinator.domain.WaitLimit;
+import dev.coordinator.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
@@ -34,8 +35,9 @@ public final class QueueVerticle extends PooledVerticle {
   private boolean sweeping;
 
 
-  public QueueVerticle(DatabaseUrl database, int poolSize, long sweepIntervalMs) {
+  public QueueVerticle(DatabaseUrl database, int poolSize, long sweepIntervalMs, Metrics metrics) {
     super(database, poolSize);
+    metrics.gauge("coordinator_waiting_claims", "claims waiting for work on this node", waitLimit::total);
     this.sweepIntervalMs = sweepIntervalMs;
   }
 
