@@ -3,14 +3,12 @@ package dev.coordinator.lock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +61,7 @@ class LockGrantTest {
         assertEquals(1, statement.executeUpdate("DELETE FROM locks WHERE key = '" + key + "'"));
       }
       CompletableFuture<Http.Response> waiting = CompletableFuture.supplyAsync(() -> acquire(bob, key));
-      awaitBlockedBackends(1);
+      service.database().awaitBlockedBackends(1);
       long drawnMeanwhile = nextToken();
       release.commit();
       Http.Response granted = waiting.get(60, TimeUnit.SECONDS);
@@ -179,22 +177,4 @@ class LockGrantTest {
     return ((Number) value).longValue();
   }
 
-  /** Waits until {@code count} backends of the test database wait on a lock (the acquire is blocked). */
-  static void awaitBlockedBackends(int count) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    try (Connection watcher = DriverManager.getConnection(service.database().url().jdbcUrl());
-         Statement statement = watcher.createStatement()) {
-      while (System.nanoTime() < deadline) {
-        try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
-            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
-          rows.next();
-          if (rows.getLong(1) >= count) {
-            return;
-          }
-        }
-        Thread.sleep(5);
-      }
-    }
-    fail("no acquire blocked within 60 s");
-  }
 }

@@ -77,6 +77,7 @@ class LockRaceTest {
 
     private void acquire(Http http, String key) {
       int ttl = 1 + random.nextInt(2);
+      Instant sent = Instant.now();
       Http.Response response = http.post("/v1/locks/acquire", apiKey, new JsonObject().put("key", key).put("ttl_seconds", ttl));
       Instant arrived = Instant.now();
       if (response.status() != 200) {
@@ -86,7 +87,7 @@ class LockRaceTest {
       JsonObject lock = response.json().getJsonObject("lock");
       long token = lock.getLong("fencing_token");
       Instant until = Instant.parse(lock.getString("expires_at"));
-      Belief current = live(key, arrived);
+      Belief current = live(key, sent);
       if ("refreshed".equals(response.json().getString("action"))) {
         if (current == null || current.token() != token) {
           throw new AssertionError(id + " got a refresh of " + key + " token " + token + " while believing " + current);
@@ -101,9 +102,10 @@ class LockRaceTest {
     private void renew(Http http, String key) {
       Belief current = holding.get(key);
       long token = current == null ? 1 : current.token();
+      Instant sent = Instant.now();
       Http.Response response = http.post("/v1/locks/renew", apiKey, new JsonObject().put("key", key).put("fencing_token", token));
       if (response.status() == 200) {
-        Belief live = live(key, Instant.now());
+        Belief live = live(key, sent);
         if (live == null || live.token() != token) {
           throw new AssertionError(id + " renewed " + key + " token " + token + " which it did not hold: " + live);
         }
@@ -127,7 +129,12 @@ class LockRaceTest {
       }
     }
 
-    /** The belief about {@code key}, if its lease has not run out by {@code now}. */
+    /**
+     * The belief about {@code key}, if its lease had not run out by {@code now}. A refresh or renew
+     * is judged at its sending: the service decided it somewhere between sending and arrival, so a
+     * lease still running when the request left may have been extended, even if the answer
+     * arrives after the old lease's end (a slow machine); one sent after the end may not.
+     */
     private Belief live(String key, Instant now) {
       Belief belief = holding.get(key);
       return belief != null && belief.until().isAfter(now) ? belief : null;

@@ -1,8 +1,8 @@
 package dev.coordinator.lock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
@@ -69,11 +69,8 @@ class RestWaiterHangUpTest {
    * Waits until the node's waiting acquires (its metrics gauge) are {@code count}: the event is not
    * told otherwise. Half the ghost's own wait, so its running out cannot pass for a cancel.
    */
-  private static void awaitWaitingAcquires(String what, long count) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMillis(GHOST_WAIT_MS / 2).toNanos();
-    while (!http.get("/metrics", null).text().contains("\ncoordinator_waiting_acquires " + count + "\n")) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
-      Thread.sleep(50);
-    }
+  private static void awaitWaitingAcquires(String what, long count) {
+    Await.until(what, Duration.ofMillis(GHOST_WAIT_MS / 2),
+        () -> http.get("/metrics", null).text().contains("\ncoordinator_waiting_acquires " + count + "\n"));
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.modelcontextprotocol.client.McpClient;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -76,14 +76,6 @@ class McpSessionExpiryTest {
         .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(' ') + 1).trim())).findFirst().orElseThrow();
   }
 
-  /** Waits for an event the test cannot be told of (a reaper pass, an expiry sweep), by polling it. */
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
-      Thread.sleep(50);
-    }
-  }
 
   private static void assertEnded(Http.Response response) {
     assertEquals(404, response.status(), "an ended session is 404, so the client initializes again: " + response);
@@ -95,7 +87,7 @@ class McpSessionExpiryTest {
     String key = service.agent("reaped", "claude_code", 2);
     String session = open(key);
     String coordinator = coordinatorSession(key, session, "src/reaped.py");
-    await("the silent session is reaped", () -> "reaped".equals(status(coordinator)));
+    Await.until("the silent session is reaped", () -> "reaped".equals(status(coordinator)));
 
     assertEnded(tool(key, session, "get_my_profile", new JsonObject()));
     assertEnded(tool(key, session, "get_my_profile", new JsonObject()));
@@ -139,7 +131,7 @@ class McpSessionExpiryTest {
     }
     assertTrue(openMcpSessions() >= sessions.size(), "the gauge counts the sessions just opened");
 
-    await("every idle session is forgotten", () -> openMcpSessions() == 0);
+    Await.until("every idle session is forgotten", () -> openMcpSessions() == 0);
     assertEnded(tool(reader, sessions.get(0), "get_my_profile", new JsonObject()));
     assertEnded(tool(writer, sessions.get(1), "get_my_profile", new JsonObject()));
   }
@@ -156,7 +148,7 @@ class McpSessionExpiryTest {
       McpSchema.CallToolResult first = client.callTool(new McpSchema.CallToolRequest("acquire_lock", Map.of("key", "src/sdk.py")));
       assertFalse(Boolean.TRUE.equals(first.isError()), first.toString());
       String coordinator = (String) ((Map<?, ?>) ((Map<?, ?>) first.structuredContent()).get("lock")).get("session_id");
-      await("the SDK client's silent session is reaped", () -> "reaped".equals(status(coordinator)));
+      Await.until("the SDK client's silent session is reaped", () -> "reaped".equals(status(coordinator)));
 
       McpSchema.CallToolRequest again = new McpSchema.CallToolRequest("acquire_lock", Map.of("key", "src/sdk.py"));
       RuntimeException terminated = assertThrows(RuntimeException.class, () -> client.callTool(again),

@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,7 +127,7 @@ class SessionEndRaceTest {
       }
       waiting = CompletableFuture.supplyAsync(() -> http.send("POST", "/v1/locks/acquire", racer,
           new JsonObject().put("key", key).put("wait_ms", 60_000).encode(), "Coordinator-Session", session));
-      awaitBlockedBackends(1);
+      service.database().awaitBlockedBackends(1);
       blocker.commit();
     }
     assertEquals(200, http.send("DELETE", "/v1/sessions/" + session, racer, null).status());
@@ -171,7 +170,7 @@ class SessionEndRaceTest {
       }
       waiting = CompletableFuture.supplyAsync(() -> http.post("/v1/tasks/claim", submitter,
           new JsonObject().put("task_types", new JsonArray().add(type)).put("wait_ms", 60_000)));
-      awaitBlockedBackends(1);
+      service.database().awaitBlockedBackends(1);
       blocker.commit();
     }
     CompletableFuture<Http.Response> ended;
@@ -183,7 +182,7 @@ class SessionEndRaceTest {
       }
       ended = CompletableFuture.supplyAsync(() -> http.send("DELETE", "/v1/sessions/" + session, racer, null,
           "Idempotency-Key", "end-after-commit"));
-      awaitBlockedBackends(1);
+      service.database().awaitBlockedBackends(1);
       key.rollback();
     }
     assertEquals(200, ended.get(60, TimeUnit.SECONDS).status());
@@ -206,22 +205,4 @@ class SessionEndRaceTest {
         context + ": TASK-5 claimed tasks on ended sessions");
   }
 
-  /** Waits until {@code count} backends of the test database wait on a lock. */
-  private static void awaitBlockedBackends(int count) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    try (Connection watcher = DriverManager.getConnection(service.database().url().jdbcUrl());
-         Statement statement = watcher.createStatement()) {
-      while (System.nanoTime() < deadline) {
-        try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
-            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
-          rows.next();
-          if (rows.getLong(1) >= count) {
-            return;
-          }
-        }
-        Thread.sleep(5);
-      }
-    }
-    fail("nothing blocked within 60 s");
-  }
 }

@@ -91,6 +91,12 @@ public final class TestDatabase implements AutoCloseable {
     return query(sql, args).get(0).values().iterator().next();
   }
 
+  /** Waits until {@code count} backends of this database wait on a lock (a statement is blocked behind a test's transaction). */
+  public void awaitBlockedBackends(int count) {
+    Await.until(count + " backends wait on a lock", () -> ((Number) value("SELECT count(*) FROM pg_stat_activity"
+        + " WHERE datname = current_database() AND wait_event_type = 'Lock'")).longValue() >= count);
+  }
+
   public long count(String table) {
     return ((Number) value("SELECT count(*) FROM " + table)).longValue();
   }

@@ -1,0 +1,37 @@
+package dev.coordinator.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Waits for an event the service tells a test of only in its state (a row, a gauge, a blocked
+ * backend), by looking again and again until a deadline generous enough for a busy machine.
+ */
+public final class Await {
+  /** How long a test waits for an event by default. */
+  public static final Duration PATIENCE = Duration.ofSeconds(60);
+
+  private Await() {
+  }
+
+  public static void until(String what, BooleanSupplier condition) {
+    until(what, PATIENCE, condition);
+  }
+
+  public static void until(String what, Duration within, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out after " + within.toSeconds() + " s waiting until " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail("interrupted waiting until " + what);
+      }
+    }
+  }
+}
