@@ -4,7 +4,6 @@ import dev.coordinator.bus.Authorized;
 import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.lock.LockCommand;
-import dev.coordinator.domain.SessionEnded;
 import dev.coordinator.lock.LockStore.Attempt;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -49,7 +48,7 @@ final class LockWaiters {
     private final Promise<Reply> answer = Promise.promise();
     private long deadlineTimer;
     private boolean timedOut;
-    /** Set when the wait was stopped (cancelled, or its session ended) while its attempt ran: the answer it then gets. */
+    /** Set when the wait was cancelled while its attempt ran: the answer it then gets. */
     private Reply stopped;
 
     Waiter(Authorized authorized, LockCommand.Acquire acquire) {
@@ -118,14 +117,18 @@ final class LockWaiters {
   }
 
   /**
-   * The session ended: its waiting acquires end with it, answered as an acquire in an ended
-   * session is. An attempt under way finishes (it cannot be granted: it needs the session active).
+   * The session ended: its waiting acquires end with it. Each makes its last attempt now (a head
+   * after the attempt under way), wherever it stands in line: it cannot be granted (it needs the
+   * session active), so it takes no one's turn, and it records its refusal (HARD-2).
    */
   void sessionEnded(String sessionId) {
     for (Queue queue : List.copyOf(queues.values())) {
       for (Waiter waiter : List.copyOf(queue.waiting)) {
         if (sessionId.equals(waiter.authorized.envelope().sessionId())) {
-          stop(queue, waiter, SessionEnded.refusal(sessionId));
+          waiter.timedOut = true;
+          if (!(queue.attempting && queue.waiting.peekFirst() == waiter)) {
+            finishLast(queue, waiter);
+          }
         }
       }
     }

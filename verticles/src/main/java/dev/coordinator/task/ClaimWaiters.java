@@ -1,7 +1,6 @@
 package dev.coordinator.task;
 
 import dev.coordinator.bus.Reply;
-import dev.coordinator.domain.SessionEnded;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -41,7 +40,7 @@ final class ClaimWaiters {
     boolean inFlight;
     boolean wokenInFlight;
     boolean timedOut;
-    /** Set when the wait was stopped (cancelled, or its session ended) while a try ran: the answer it then gets. */
+    /** Set when the wait was cancelled while a try ran: the answer it then gets. */
     Reply stopped;
 
     Waiter(Request request, Function<Boolean, Future<Reply>> attempt, Predicate<Reply> done, Reply nothing) {
@@ -113,11 +112,15 @@ final class ClaimWaiters {
     return false;
   }
 
-  /** The session ended: its waiting claims end with it, answered as a claim in an ended session is. */
+  /**
+   * The session ended: its waiting claims end with it. Each makes its last attempt now (after a
+   * try under way), which finds the session ended and records that refusal (HARD-2).
+   */
   void sessionEnded(String sessionId) {
     for (Waiter waiter : List.copyOf(waiting)) {
       if (sessionId.equals(waiter.request.sessionId())) {
-        stop(waiter, SessionEnded.refusal(sessionId));
+        vertx.cancelTimer(waiter.timer);
+        timeUp(waiter);
       }
     }
   }

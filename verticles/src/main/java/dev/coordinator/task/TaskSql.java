@@ -85,7 +85,8 @@ public final class TaskSql {
    * claimable task, or a null task; a task whose text needs more trust than the claimant has is
    * left for one that has it, and one past its deadline for the sweeper to fail. A claim in a session first locks the session FOR SHARE and needs it
    * active ({@code session_live}): an end or reap (FOR UPDATE) then waits for the claim to commit
-   * and gives the task back, or the claim waits for the end and finds the session ended.
+   * and gives the task back, or the claim waits for the end and finds the session ended, a refusal
+   * it audits (HARD-2).
    */
   static final String CLAIM = """
       WITH live AS (
@@ -114,6 +115,10 @@ public final class TaskSql {
         SELECT %2$s, 'get_work', c.id::text, 'ok',
           jsonb_build_object('task_id', c.id, 'attempt', c.attempt, 'lease_expires_at', c.lease_expires_at)
         FROM claimed c
+        UNION ALL
+        SELECT %2$s, 'get_work', CASE WHEN cardinality($9::text[]) = 0 THEN '*' ELSE array_to_string($9::text[], ',') END,
+          'error', jsonb_build_object('error', 'VALIDATION_FAILED', 'field', 'Coordinator-Session')
+        WHERE $3::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM live)
       )
       SELECT (SELECT to_jsonb(c) FROM claimed c) AS task,
         ($3::text IS NULL OR EXISTS (SELECT 1 FROM live)) AS session_live""".formatted(AuditSql.COLUMNS, AuditSql.CONTEXT);
