@@ -32,6 +32,7 @@ public final class Idempotency {
       "INSERT INTO idempotency_keys (agent, key, request_hash, reply) VALUES ($1, $2, $3, $4::json)";
 
   private static final String KEYS_TABLE = "idempotency_keys";
+  private static final String KEY_FIELD = "Idempotency-Key";
 
   /**
    * $1 retention hours, $2 batch size: deletes up to a batch of outcomes older than the retention,
@@ -119,18 +120,28 @@ public final class Idempotency {
         .map(reply);
   }
 
+  /**
+   * The stored outcome, with the replay's audit row; a key reused for a different request is a
+   * refusal that changes nothing but its own audit row (HARD-2).
+   */
   private static Future<Reply> replay(SqlConnection connection, Authorized authorized, Row stored, byte[] hash) {
     if (!Arrays.equals(stored.getBuffer("request_hash").getBytes(), hash)) {
-      return Future.failedFuture(CoordinatorException.invalid("Idempotency-Key",
-          "this Idempotency-Key was already used for a different request"));
+      Reply.Failure reused = CoordinatorException.invalid(KEY_FIELD,
+          "this Idempotency-Key was already used for a different request").failure();
+      return connection.preparedQuery(AuditSql.INSERT)
+          .execute(audit(authorized, "error", new JsonObject().put("error", reused.code().name()).put("field", KEY_FIELD)))
+          .map(done -> reused);
     }
-    Tuple audit = AuditContext.tuple(authorized.envelope(), authorized.principal().type(), authorized.decision())
+    return connection.preparedQuery(AuditSql.INSERT).execute(audit(authorized, "ok", new JsonObject().put("idempotent_replay", true)))
+        .map(done -> decode(stored.getJsonObject("reply")));
+  }
+
+  private static Tuple audit(Authorized authorized, String outcome, JsonObject result) {
+    return AuditContext.tuple(authorized.envelope(), authorized.principal().type(), authorized.decision())
         .addString(authorized.command().actionName())
         .addString(authorized.command().resource())
-        .addString("ok")
-        .addValue(new JsonObject().put("idempotent_replay", true));
-    return connection.preparedQuery(AuditSql.INSERT).execute(audit)
-        .map(done -> decode(stored.getJsonObject("reply")));
+        .addString(outcome)
+        .addValue(result);
   }
 
   static byte[] requestHash(Authorized authorized) {
