@@ -77,6 +77,9 @@ public final class StrictJson {
       } catch (StreamConstraintsException e) {
         List<String> path = path(parser.getParsingContext());
         throw new Refused(where(path) + " " + limit(e), path, root[0]);
+      } catch (OutOfRange e) {
+        List<String> path = path(parser.getParsingContext());
+        throw new Refused(where(path) + " is a number out of range (at most about 1.8e308 in size)", path, root[0]);
       } catch (DuplicateName e) {
         List<String> path = path(parser.getParsingContext());
         throw new Refused(where(path.subList(0, path.size() - 1)) + " names " + e.name + " twice", path, root[0]);
@@ -113,7 +116,14 @@ public final class StrictJson {
         case START_OBJECT -> value = new JsonObject();
         case START_ARRAY -> value = new JsonArray();
         case VALUE_STRING -> value = parser.getText();
-        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> value = parser.getNumberValue();
+        case VALUE_NUMBER_INT -> value = parser.getNumberValue();
+        case VALUE_NUMBER_FLOAT -> {
+          // Past a double's range the value would be Infinity, which is written back as the string "Infinity".
+          value = parser.getNumberValue();
+          if (value instanceof Double number && number.isInfinite()) {
+            throw new OutOfRange();
+          }
+        }
         case VALUE_TRUE -> value = Boolean.TRUE;
         case VALUE_FALSE -> value = Boolean.FALSE;
         case VALUE_NULL -> value = null;
@@ -162,6 +172,12 @@ public final class StrictJson {
     }
     Collections.reverse(path);
     return path;
+  }
+
+  private static final class OutOfRange extends IOException {
+    OutOfRange() {
+      super("number out of range", null);
+    }
   }
 
   private static final class DuplicateName extends IOException {

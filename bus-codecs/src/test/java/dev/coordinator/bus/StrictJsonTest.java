@@ -62,6 +62,15 @@ class StrictJsonTest {
     refused("{\"" + "k".repeat(JsonLimits.MAX_NAME + 1) + "\": 1}");
   }
 
+  /** A number past a double's range would be read as Infinity and stored as the string "Infinity": refused instead. */
+  @Test
+  void numbersADoubleCannotHoldAreRefused() {
+    assertEquals(List.of("n"), refused("{\"n\": 1e400}").path());
+    assertEquals(List.of("input", "0"), refused("{\"input\": [-1.5e309]}").path());
+    assertEquals(new JsonObject("{\"n\": 1.7976931348623157e308, \"m\": 1e-400}"),
+        decode("{\"n\": 1.7976931348623157e308, \"m\": 1e-400}"));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", "   ", "{", "{\"a\": }", "{} {}", "[1] 2", "nul", "{'a': 1}", "[1,]", "NaN"})
   void textThatIsNotOneJsonValueIsRefusedWithoutAPlace(String text) {
