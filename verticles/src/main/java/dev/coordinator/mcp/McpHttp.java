@@ -129,7 +129,7 @@ public final class McpHttp {
       return;
     }
     Future.all(answers).map(all -> new JsonArray(all.list()))
-        .compose(done -> done.stream().anyMatch(answer -> refusedForSession((JsonObject) answer))
+        .compose(done -> endedSession(done)
             ? alive(caller, session, true).map(still -> still ? done : null)
             : Future.succeededFuture(done))
         .onSuccess(done -> {
@@ -187,6 +187,16 @@ public final class McpHttp {
       }
       return true;
     }).otherwise(true);
+  }
+
+  /**
+   * Whether the answers may become a 404 because the coordinator session is gone: only when every
+   * one of them was refused for it. A batch in which something was done keeps its answers (the
+   * session is dropped all the same, so the next request hears 404): a client that re-initializes
+   * on 404 resends what it sent, and must not do twice what was done.
+   */
+  static boolean endedSession(JsonArray answers) {
+    return answers.stream().allMatch(answer -> answer instanceof JsonObject object && refusedForSession(object));
   }
 
   /** Whether a tool was refused because of the connection's coordinator session (say, ended elsewhere). */

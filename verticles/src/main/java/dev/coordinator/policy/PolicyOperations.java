@@ -47,8 +47,9 @@ final class PolicyOperations implements PolicyCommand.Handler<Future<Reply>> {
 
   @Override
   public Future<Reply> validate(PolicyCommand.Validate command) {
-    List<String> errors = cedarPolicies().check(command.policyText());
-    return done(new JsonObject().put("valid", errors.isEmpty()).put("errors", new JsonArray(errors)));
+    // Parsing and validating up to 64 KiB in native code is work for a worker, not for the gate's event loop.
+    return vertx.executeBlocking(() -> cedarPolicies().check(command.policyText()), false)
+        .compose(errors -> done(new JsonObject().put("valid", errors.isEmpty()).put("errors", new JsonArray(errors))));
   }
 
   @Override
