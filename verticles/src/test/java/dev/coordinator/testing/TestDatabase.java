@@ -97,6 +97,24 @@ public final class TestDatabase implements AutoCloseable {
         + " WHERE datname = current_database() AND wait_event_type = 'Lock'")).longValue() >= count);
   }
 
+  /**
+   * Every row of every table in the public schema but {@code except}, as text, sorted per table:
+   * compare two to see whether anything at all changed in between.
+   */
+  public Map<String, List<String>> snapshot(String... except) {
+    Map<String, List<String>> tables = new java.util.TreeMap<>();
+    List<String> skipped = List.of(except);
+    for (Map<String, Object> table : query("SELECT table_name FROM information_schema.tables"
+        + " WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name")) {
+      String name = (String) table.get("table_name");
+      if (!skipped.contains(name)) {
+        tables.put(name, query("SELECT t::text AS row FROM \"" + name + "\" t ORDER BY 1").stream()
+            .map(row -> (String) row.get("row")).toList());
+      }
+    }
+    return tables;
+  }
+
   public long count(String table) {
     return ((Number) value("SELECT count(*) FROM " + table)).longValue();
   }
