@@ -102,15 +102,29 @@ public final class TestDatabase implements AutoCloseable {
    * compare two to see whether anything at all changed in between.
    */
   public Map<String, List<String>> snapshot(String... except) {
-    Map<String, List<String>> tables = new java.util.TreeMap<>();
     List<String> skipped = List.of(except);
-    for (Map<String, Object> table : query("SELECT table_name FROM information_schema.tables"
-        + " WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name")) {
-      String name = (String) table.get("table_name");
-      if (!skipped.contains(name)) {
-        tables.put(name, query("SELECT t::text AS row FROM \"" + name + "\" t ORDER BY 1").stream()
-            .map(row -> (String) row.get("row")).toList());
+    Map<String, List<String>> tables = new java.util.TreeMap<>();
+    try (Connection connection = DriverManager.getConnection(url.jdbcUrl());
+         Statement statement = connection.createStatement()) {
+      List<String> names = new ArrayList<>();
+      try (ResultSet result = statement.executeQuery("SELECT table_name FROM information_schema.tables"
+          + " WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")) {
+        while (result.next()) {
+          names.add(result.getString(1));
+        }
       }
+      names.removeAll(skipped);
+      for (String name : names) {
+        List<String> rows = new ArrayList<>();
+        try (ResultSet result = statement.executeQuery("SELECT t::text FROM \"" + name + "\" t ORDER BY 1")) {
+          while (result.next()) {
+            rows.add(result.getString(1));
+          }
+        }
+        tables.put(name, rows);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("snapshot: " + e.getMessage(), e);
     }
     return tables;
   }
