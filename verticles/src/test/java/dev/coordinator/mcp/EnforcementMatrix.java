@@ -5,6 +5,15 @@ import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import dev.coordinator.testing.ValidRequests;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +29,8 @@ import java.util.function.Supplier;
 final class EnforcementMatrix {
   private static final String[] AUDIT_TABLES = {"audit_log", "audit_chain_heads", "guardrail_violations"};
 
-  /** The ways in: REST, MCP over Streamable HTTP, MCP over WebSocket. */
-  enum Entry { REST, MCP_HTTP, MCP_WS }
+  /** The ways in: REST, MCP over Streamable HTTP, MCP over WebSocket, MCP over the stdio bridge ({@code mcp-stdio}). */
+  enum Entry { REST, MCP_HTTP, MCP_WS, MCP_STDIO }
 
   /** What one call should do: its error code (null for success), whether tables change, its one audit row. */
   record Expected(String code, boolean changes, String decision, String outcome) {
@@ -99,7 +108,7 @@ final class EnforcementMatrix {
     return failures;
   }
 
-  private Door open(Entry entry, String agent, String key) throws InterruptedException {
+  private Door open(Entry entry, String agent, String key) throws InterruptedException, IOException {
     return switch (entry) {
       case REST -> (mutation, action, fixture) -> {
         ValidRequests.Rest request = ValidRequests.rest(fixture).get(mutation);
@@ -112,6 +121,7 @@ final class EnforcementMatrix {
       };
       case MCP_HTTP -> mcpOverHttp(agent, key);
       case MCP_WS -> mcpOverWebSocket(key);
+      case MCP_STDIO -> mcpOverStdio(key);
     };
   }
 
@@ -147,6 +157,51 @@ final class EnforcementMatrix {
       @Override
       public void close() {
         socket.webSocket.sendClose(1000, "done").join();
+      }
+    };
+  }
+
+  /** The bridge as {@code bin/coordinator mcp-stdio} runs it, its stdin and stdout in this process. */
+  private Door mcpOverStdio(String key) throws IOException {
+    StdioBridgeSessionTest.Stdin stdin = new StdioBridgeSessionTest.Stdin();
+    PipedInputStream piped = new PipedInputStream(1 << 16);
+    PrintStream stdout = new PrintStream(new PipedOutputStream(piped), true, StandardCharsets.UTF_8);
+    BufferedReader answers = new BufferedReader(new InputStreamReader(piped, StandardCharsets.UTF_8));
+    StdioBridge bridge = new StdioBridge(URI.create("http://127.0.0.1:" + service.port() + "/mcp"), key, stdout);
+    Thread relay = new Thread(() -> {
+      try {
+        bridge.relay(stdin);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, "stdio-bridge");
+    relay.start();
+    stdin.lines.add(new JsonObject().put("jsonrpc", "2.0").put("id", 0).put("method", "initialize")
+        .put("params", new JsonObject().put("protocolVersion", "2025-11-25")).encode());
+    answers.readLine();
+    stdin.lines.add(new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/initialized").encode());
+    int[] ids = {1};
+    return new Door() {
+      @Override
+      public Answer send(Class<?> mutation, String action, ValidRequests.Fixture fixture) {
+        stdin.lines.add(new JsonObject().put("jsonrpc", "2.0").put("id", ids[0]++).put("method", "tools/call")
+            .put("params", new JsonObject().put("name", action).put("arguments", ValidRequests.tools(fixture).get(action)))
+            .encode());
+        try {
+          return answer(new JsonObject(answers.readLine()));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public void close() {
+        stdin.lines.add(StdioBridgeSessionTest.END);
+        try {
+          relay.join(30_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     };
   }

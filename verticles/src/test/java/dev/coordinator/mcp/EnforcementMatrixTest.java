@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * ENF-1, POL-3: every entry point (REST, MCP Streamable HTTP, MCP WebSocket) × every mutation
+ * ENF-1, POL-3: every entry point (REST, MCP Streamable HTTP, MCP WebSocket, the stdio bridge) × every mutation
  * (the inventory MutationInventoryTest holds to what really changes state) × every caller the gate
  * must refuse (trust 0, trust 1, trust 4 with the action on its profile's blocked list), with valid
  * arguments aimed at another agent's lock, tasks and session so the gate is what says no: the

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * ENF-1 in shadow mode (POL-3): over every entry point, every mutation by a trust-1 caller runs,
+ * ENF-1 in shadow mode (POL-3): over every entry point (the stdio bridge too), every mutation by a trust-1 caller runs,
  * on a lock, tasks and session of its own, and its one audit row records the denial that
  * enforcement would have made (decision deny, outcome ok).
  */
