@@ -60,7 +60,7 @@ final class EnforcementMatrix {
     if (entry == Entry.REST) {
       return Commands.mutations();
     }
-    Map<String, JsonObject> tools = ValidRequests.tools(new ValidRequests.Fixture("k", 1, "t", "c", "p", "s"));
+    Map<String, JsonObject> tools = ValidRequests.tools(new ValidRequests.Fixture("k", 1, "t", "c", "p", "s", "x"));
     return Commands.mutations().stream().filter(type -> tools.containsKey(Commands.action(type).value())).toList();
   }
 
@@ -71,9 +71,15 @@ final class EnforcementMatrix {
    */
   List<String> run(Entry entry, String agent, String key, Supplier<ValidRequests.Fixture> fixtures,
                    Function<String, Expected> expectations) {
+    return run(entry, agent, key, mutations(entry), fixtures, expectations);
+  }
+
+  /** The same for {@code mutations} only. */
+  List<String> run(Entry entry, String agent, String key, List<Class<?>> mutations,
+                   Supplier<ValidRequests.Fixture> fixtures, Function<String, Expected> expectations) {
     List<String> failures = new ArrayList<>();
     try (Door door = open(entry, agent, key)) {
-      for (Class<?> mutation : mutations(entry)) {
+      for (Class<?> mutation : mutations) {
         String action = Commands.action(mutation).value();
         String what = entry + " " + agent + " " + action + ": ";
         Expected expected = expectations.apply(action);

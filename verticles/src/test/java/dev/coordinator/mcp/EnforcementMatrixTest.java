@@ -3,6 +3,7 @@ package dev.coordinator.mcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.coordinator.bus.Commands;
+import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.testing.RunningService;
 import dev.coordinator.testing.ValidRequests;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Tag("ENF-1")
 @Tag("POL-3")
 class EnforcementMatrixTest {
+  private static final EnforcementMatrix.Expected GUARDRAIL_BLOCKED =
+      new EnforcementMatrix.Expected("GUARDRAIL_BLOCKED", false, "deny", "blocked");
   private static final EnforcementMatrix.Expected DENIED = new EnforcementMatrix.Expected("POLICY_DENIED", false, "deny", "denied");
   /**
    * Below write trust an MCP connection has no coordinator session (registering one was denied when
@@ -60,6 +63,20 @@ class EnforcementMatrixTest {
         .filter(action -> !(mcp && action.equals("register_session"))).toList());
     failures.addAll(matrix.run(entry, blocked, key, () -> fixture, action -> DENIED));
     assertEquals(List.of(), failures);
+  }
+
+  @ParameterizedTest(name = "ENF-1, ENF-3 over {0}: a guardrail-blocked submit or completion changes nothing")
+  @Tag("ENF-3")
+  @EnumSource(EnforcementMatrix.Entry.class)
+  void guardrailBlockedTextIsRefusedAtTheGate(EnforcementMatrix.Entry entry) {
+    String writer = entry.name().toLowerCase().replace('_', '-') + "-guarded";
+    List<String> failures = new EnforcementMatrix(service).run(entry, writer, service.agent(writer, "claude_code", 2),
+        List.of(TaskCommand.Submit.class, TaskCommand.Complete.class),
+        () -> fixture.withText("clean the workspace with rm -rf build/ before the run"), action -> GUARDRAIL_BLOCKED);
+    assertEquals(List.of(), failures);
+    assertEquals(List.of(List.of("submit_work", true), List.of("complete_work", true)),
+        service.database().query("SELECT action, blocked FROM guardrail_violations WHERE agent = ? ORDER BY id", writer)
+            .stream().map(row -> List.copyOf(row.values())).toList(), "ENF-4: each blocked match is a violation row");
   }
 
   /** A trust-4 agent (which may run every mutation) with {@code actions} on its profile's blocked list. */

@@ -20,9 +20,16 @@ public final class ValidRequests {
   private ValidRequests() {
   }
 
-  /** What the requests point at, made by {@link #fixture} for {@code holder}. */
+  /**
+   * What the requests point at, made by {@link #fixture} for {@code holder}; {@code text} is the
+   * free text the guardrails read (a submitted task's description, a completion's result).
+   */
   public record Fixture(String key, long fencingToken, String claimedTask, String claimToken, String pendingTask,
-                        String session) {
+                        String session, String text) {
+    /** The same requests, carrying {@code other} as their guarded text. */
+    public Fixture withText(String other) {
+      return new Fixture(key, fencingToken, claimedTask, claimToken, pendingTask, session, other);
+    }
   }
 
   /** A REST request: method, path, body (null for none). */
@@ -54,13 +61,14 @@ public final class ValidRequests {
     String pending = http.post("/v1/tasks", holderKey, new JsonObject().put("task_type", type).put("description", "pending"))
         .json().getJsonObject("task").getString("id");
     String session = http.post("/v1/sessions", holderKey, new JsonObject()).json().getJsonObject("session").getString("id");
-    return new Fixture(key, token, claimed.getString("id"), claimed.getString("claim_token"), pending, session);
+    return new Fixture(key, token, claimed.getString("id"), claimed.getString("claim_token"), pending, session, "x");
   }
 
   /** A REST request for each mutation command. */
   public static Map<Class<?>, Rest> rest(Fixture f) {
     String task = "/v1/tasks/" + f.claimedTask();
     JsonObject claim = new JsonObject().put("claim_token", f.claimToken());
+    JsonObject result = new JsonObject().put("note", f.text());
     String session = "/v1/sessions/" + f.session();
     return Map.ofEntries(
         Map.entry(LockCommand.Acquire.class, new Rest("/v1/locks/acquire", new JsonObject().put("key", f.key()))),
@@ -68,10 +76,11 @@ public final class ValidRequests {
         Map.entry(LockCommand.Renew.class,
             new Rest("/v1/locks/renew", new JsonObject().put("key", f.key()).put("fencing_token", f.fencingToken()))),
         Map.entry(TaskCommand.Submit.class,
-            new Rest("/v1/tasks", new JsonObject().put("task_type", "build").put("description", "x"))),
+            new Rest("/v1/tasks", new JsonObject().put("task_type", "build").put("description", f.text()))),
         Map.entry(TaskCommand.Claim.class, new Rest("/v1/tasks/claim", new JsonObject())),
         Map.entry(TaskCommand.Renew.class, new Rest(task + "/renew", claim)),
-        Map.entry(TaskCommand.Complete.class, new Rest(task + "/complete", claim.copy().put("success", true))),
+        Map.entry(TaskCommand.Complete.class,
+            new Rest(task + "/complete", claim.copy().put("success", true).put("result", result))),
         Map.entry(TaskCommand.Cancel.class,
             new Rest("/v1/tasks/" + f.pendingTask() + "/cancel", new JsonObject().put("reason", "no"))),
         Map.entry(SessionCommand.Register.class, new Rest("/v1/sessions", new JsonObject())),
@@ -91,10 +100,10 @@ public final class ValidRequests {
         Map.entry("acquire_lock", new JsonObject().put("key", f.key() + ".new")),
         Map.entry("release_lock", new JsonObject().put("key", f.key())),
         Map.entry("renew_lock", new JsonObject().put("key", f.key()).put("fencing_token", f.fencingToken())),
-        Map.entry("submit_work", new JsonObject().put("task_type", "build").put("description", "x")),
+        Map.entry("submit_work", new JsonObject().put("task_type", "build").put("description", f.text())),
         Map.entry("get_work", new JsonObject()),
         Map.entry("renew_claim", claim),
-        Map.entry("complete_work", claim.copy().put("success", true)),
+        Map.entry("complete_work", claim.copy().put("success", true).put("result", new JsonObject().put("note", f.text()))),
         Map.entry("cancel_task", new JsonObject().put("task_id", f.pendingTask()).put("reason", "no")),
         Map.entry("write_handoff", new JsonObject().put("summary", "s")),
         Map.entry("remember", new JsonObject().put("event_type", "e").put("summary", "s")),
