@@ -26,13 +26,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * next call just works.
  */
 class StdioBridgeSessionTest {
-  private static final String END = "\u0000end";
+  static final String END = "\u0000end";
 
   @RegisterExtension
   static final RunningService service = new RunningService("--session-timeout", "2", "--sweep-interval", "100");
 
   /** stdin as the bridge reads it: the lines the test hands over, one at a time. */
-  private static final class Stdin extends BufferedReader {
+  static final class Stdin extends BufferedReader {
     final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
     Stdin() {

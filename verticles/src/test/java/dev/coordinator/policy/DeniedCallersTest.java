@@ -5,14 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coordinator.bus.Commands;
-import dev.coordinator.bus.handoff.HandoffCommand;
-import dev.coordinator.bus.lock.LockCommand;
-import dev.coordinator.bus.memory.MemoryCommand;
-import dev.coordinator.bus.policy.PolicyCommand;
-import dev.coordinator.bus.session.SessionCommand;
-import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
+import dev.coordinator.testing.ValidRequests;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -33,51 +28,16 @@ class DeniedCallersTest {
   @RegisterExtension
   static final RunningService service = new RunningService();
   private static Http http;
-  private static String holder;
   private static long token;
 
-  /** A request that would change something, for each mutation command. */
-  private record Sample(String method, String path, JsonObject body) {
-    Sample(String path, JsonObject body) {
-      this("POST", path, body);
-    }
-  }
-
-  private static Map<Class<?>, Sample> samples;
+  private static Map<Class<?>, ValidRequests.Rest> samples;
 
   @BeforeAll
   static void agents() {
     http = service.http();
-    holder = service.agent("holder", "claude_code", 2);
-    Http.Response acquired = http.post("/v1/locks/acquire", holder, new JsonObject().put("key", KEY).put("ttl_seconds", 3600));
-    token = acquired.json().getJsonObject("lock").getLong("fencing_token");
-    http.post("/v1/tasks", holder, new JsonObject().put("task_type", "build").put("description", "claimed"));
-    JsonObject claimed = http.post("/v1/tasks/claim", holder, new JsonObject()).json().getJsonObject("task");
-    String pending = http.post("/v1/tasks", holder, new JsonObject().put("task_type", "build").put("description", "pending"))
-        .json().getJsonObject("task").getString("id");
-    String task = "/v1/tasks/" + claimed.getString("id");
-    JsonObject claim = new JsonObject().put("claim_token", claimed.getString("claim_token"));
-    String session = "/v1/sessions/" + http.post("/v1/sessions", holder, new JsonObject()).json()
-        .getJsonObject("session").getString("id");
-    samples = Map.ofEntries(
-        Map.entry(LockCommand.Acquire.class, new Sample("/v1/locks/acquire", new JsonObject().put("key", KEY))),
-        Map.entry(LockCommand.Release.class, new Sample("/v1/locks/release", new JsonObject().put("key", KEY))),
-        Map.entry(LockCommand.Renew.class,
-            new Sample("/v1/locks/renew", new JsonObject().put("key", KEY).put("fencing_token", token))),
-        Map.entry(TaskCommand.Submit.class,
-            new Sample("/v1/tasks", new JsonObject().put("task_type", "build").put("description", "x"))),
-        Map.entry(TaskCommand.Claim.class, new Sample("/v1/tasks/claim", new JsonObject())),
-        Map.entry(TaskCommand.Renew.class, new Sample(task + "/renew", claim)),
-        Map.entry(TaskCommand.Complete.class, new Sample(task + "/complete", claim.copy().put("success", true))),
-        Map.entry(TaskCommand.Cancel.class,
-            new Sample("/v1/tasks/" + pending + "/cancel", new JsonObject().put("reason", "no"))),
-        Map.entry(SessionCommand.Register.class, new Sample("/v1/sessions", new JsonObject())),
-        Map.entry(SessionCommand.Heartbeat.class, new Sample(session + "/heartbeat", new JsonObject())),
-        Map.entry(SessionCommand.End.class, new Sample("DELETE", session, null)),
-        Map.entry(HandoffCommand.Write.class, new Sample("/v1/handoffs", new JsonObject().put("summary", "s"))),
-        Map.entry(PolicyCommand.Reload.class, new Sample("/v1/policy/reload", new JsonObject())),
-        Map.entry(MemoryCommand.Remember.class,
-            new Sample("/v1/memories", new JsonObject().put("event_type", "e").put("summary", "s"))));
+    ValidRequests.Fixture fixture = ValidRequests.fixture(http, service.agent("holder", "claude_code", 2), KEY);
+    token = fixture.fencingToken();
+    samples = ValidRequests.rest(fixture);
   }
 
   static Stream<Arguments> deniedMutations() {
@@ -94,15 +54,14 @@ class DeniedCallersTest {
   @ParameterizedTest(name = "ENF-1 {0} by trust {1}")
   @MethodSource("deniedMutations")
   void aCallerBelowWriteTrustChangesNothing(Class<?> mutation, int trust) {
-    Sample sample = samples.get(mutation);
+    ValidRequests.Rest sample = samples.get(mutation);
     assertNotNull(sample, "no sample for " + mutation.getName());
     String agent = "low-" + trust + "-" + mutation.getSimpleName().toLowerCase();
     String key = service.agent(agent, "claude_code", trust);
     List<Map<String, Object>> locksBefore = locks();
     List<Map<String, Object>> stateBefore = state();
 
-    Http.Response response = http.send(sample.method(), sample.path(), key,
-        sample.body() == null ? null : sample.body().encode());
+    Http.Response response = sample.send(http, key);
 
     assertEquals(403, response.status(), response::toString);
     assertEquals("POLICY_DENIED", response.errorCode());
@@ -126,11 +85,10 @@ class DeniedCallersTest {
   @ParameterizedTest(name = "POL-2 {0} by enough trust")
   @MethodSource("mutations")
   void aCallerWithEnoughTrustIsNotDenied(Class<?> mutation) {
-    Sample sample = samples.get(mutation);
+    ValidRequests.Rest sample = samples.get(mutation);
     int trust = Commands.action(mutation).admin() ? 3 : 2;
     String key = service.agent("able-" + trust + "-" + mutation.getSimpleName().toLowerCase(), "claude_code", trust);
-    Http.Response response = http.send(sample.method(), sample.path(), key,
-        sample.body() == null ? null : sample.body().encode());
+    Http.Response response = sample.send(http, key);
     boolean deniedByPolicy = response.status() == 403
         && response.json().getJsonObject("error").getJsonObject("details").containsKey("engine");
     assertTrue(!deniedByPolicy, "POL-2: trust " + trust + " may run " + mutation.getSimpleName()

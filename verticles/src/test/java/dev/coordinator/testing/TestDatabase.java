@@ -97,6 +97,38 @@ public final class TestDatabase implements AutoCloseable {
         + " WHERE datname = current_database() AND wait_event_type = 'Lock'")).longValue() >= count);
   }
 
+  /**
+   * Every row of every table in the public schema but {@code except}, as text, sorted per table:
+   * compare two to see whether anything at all changed in between.
+   */
+  public Map<String, List<String>> snapshot(String... except) {
+    List<String> skipped = List.of(except);
+    Map<String, List<String>> tables = new java.util.TreeMap<>();
+    try (Connection connection = DriverManager.getConnection(url.jdbcUrl());
+         Statement statement = connection.createStatement()) {
+      List<String> names = new ArrayList<>();
+      try (ResultSet result = statement.executeQuery("SELECT table_name FROM information_schema.tables"
+          + " WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")) {
+        while (result.next()) {
+          names.add(result.getString(1));
+        }
+      }
+      names.removeAll(skipped);
+      for (String name : names) {
+        List<String> rows = new ArrayList<>();
+        try (ResultSet result = statement.executeQuery("SELECT t::text FROM \"" + name + "\" t ORDER BY 1")) {
+          while (result.next()) {
+            rows.add(result.getString(1));
+          }
+        }
+        tables.put(name, rows);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("snapshot: " + e.getMessage(), e);
+    }
+    return tables;
+  }
+
   public long count(String table) {
     return ((Number) value("SELECT count(*) FROM " + table)).longValue();
   }
