@@ -25,7 +25,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
@@ -80,6 +82,16 @@ class AuditPerEffectTest {
           RETURN NEW;
         END $$""",
         "CREATE TRIGGER aud1_fault AFTER INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION aud1_fault()");
+  }
+
+  @AfterAll
+  static void removePolicyCopy() throws IOException {
+    try (Stream<Path> files = Files.list(POLICIES)) {
+      for (Path file : files.toList()) {
+        Files.delete(file);
+      }
+    }
+    Files.delete(POLICIES);
   }
 
   private static Path policyCopy() {
@@ -463,16 +475,17 @@ class AuditPerEffectTest {
     return (Long) service.database().value("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM aud1_fault_hits");
   }
 
-  /** Every table's content as a hash, but the trail's own (audit_log, its chain heads) and the test's. */
+  /** Every table's content as a hash, but the trail's own (audit_log, its chain heads) and the test's: one query. */
   private static Map<String, String> snapshot() {
+    String hashes = service.database().query("SELECT tablename::text AS name FROM pg_tables"
+            + " WHERE schemaname = 'public' AND tablename NOT LIKE 'audit%' AND tablename NOT LIKE 'aud1%'"
+            + " AND tablename NOT LIKE 'flyway%' ORDER BY tablename").stream()
+        .map(row -> "SELECT '" + row.get("name") + "' AS name, (SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
+            + " FROM public." + row.get("name") + " t) AS hash")
+        .collect(Collectors.joining(" UNION ALL "));
     Map<String, String> tables = new TreeMap<>();
-    for (Map<String, Object> row : service.database().query("SELECT tablename::text AS name FROM pg_tables"
-        + " WHERE schemaname = 'public' AND tablename NOT LIKE 'audit%' AND tablename NOT LIKE 'aud1%'"
-        + " AND tablename NOT LIKE 'flyway%' ORDER BY tablename")) {
-      String name = (String) row.get("name");
-      tables.put(name, (String) service.database().value(
-          "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM public." + name + " t"));
-    }
+    service.database().query(hashes).forEach(row -> tables.put((String) row.get("name"), (String) row.get("hash")));
+    assertTrue(tables.keySet().containsAll(Set.of("locks", "tasks", "sessions", "memories", "handoffs")), tables::toString);
     return tables;
   }
 
