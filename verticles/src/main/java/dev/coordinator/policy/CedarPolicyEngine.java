@@ -48,11 +48,17 @@ public final class CedarPolicyEngine implements PolicyEngine {
     return NAME;
   }
 
-  /** Reads the policies again; the old set stays in force if the new one does not validate. */
-  public List<String> reload() throws CedarPolicies.InvalidPolicies {
-    CedarPolicies loaded = CedarPolicies.load(folder);
+  /**
+   * Reads and validates the policies again without putting them in force: a reload is in force
+   * only once its audit row is written ({@link #install}), so a failed audit leaves the old set.
+   */
+  public CedarPolicies reread() throws CedarPolicies.InvalidPolicies {
+    return CedarPolicies.load(folder);
+  }
+
+  /** Puts a set read by {@link #reread} in force. */
+  public void install(CedarPolicies loaded) {
     policies.set(loaded);
-    return loaded.ids();
   }
 
   public CedarPolicies policies() {

@@ -69,8 +69,10 @@ final class PolicyOperations implements PolicyCommand.Handler<Future<Reply>> {
     }
     Reply reply;
     JsonObject result;
+    CedarPolicies reread = null;
     try {
-      JsonArray loaded = new JsonArray(cedar.reload());
+      reread = cedar.reread();
+      JsonArray loaded = new JsonArray(reread.ids());
       reply = Reply.success(new Document(new JsonObject().put("reloaded", true).put("policies", loaded)));
       result = new JsonObject().put("policies", loaded);
     } catch (CedarPolicies.InvalidPolicies e) {
@@ -84,7 +86,14 @@ final class PolicyOperations implements PolicyCommand.Handler<Future<Reply>> {
         .addString(command.actionName()).addString(command.resource())
         .addString(reply instanceof Reply.Success ? "ok" : "error").addValue(result);
     Reply answer = reply;
-    return pool.preparedQuery(AuditSql.INSERT).execute(audit).map(done -> answer);
+    CedarPolicies accepted = reread;
+    // AUD-1: the new set is in force only once its audit row is written.
+    return pool.preparedQuery(AuditSql.INSERT).execute(audit).map(done -> {
+      if (accepted != null) {
+        cedar.install(accepted);
+      }
+      return answer;
+    });
   }
 
   @Override

@@ -1,93 +1,87 @@
 package dev.coordinator.db;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coordinator.agent.AgentStore;
-import dev.coordinator.audit.AuditSql;
-import dev.coordinator.audit.AuditVerticle;
-import dev.coordinator.domain.Idempotency;
-import dev.coordinator.testing.TestDatabase;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
+import dev.coordinator.testing.RunningService;
+import io.vertx.pgclient.PgConnection;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * DB-1: every SQL statement in the code prepares against the migrated schema, as the role the
- * service runs as. Statements are found by reflection, so a new one cannot be left out; a class
- * listed here without any is an error too, so a rename is noticed.
+ * DB-1: every SQL statement of the service's code prepares against the migrated schema, on a
+ * connection made exactly as the running service makes its own ({@link Pools#connectOptions}:
+ * its login, as {@code coordinator_service}). The statements are found by reflection over every
+ * class of the service ({@link SqlStatements}), so a new one cannot be left out; and the check is
+ * shown to fail when a column a statement uses is dropped.
  */
+@Tag("DB-1")
 class SqlStatementsTest {
-  private static final List<Class<?>> HOLDERS = List.of(
-      classNamed("dev.coordinator.lock.LockSql"), classNamed("dev.coordinator.task.TaskSql"),
-      classNamed("dev.coordinator.session.SessionSql"), dev.coordinator.handoff.HandoffVerticle.class,
-      dev.coordinator.memory.MemoryVerticle.class, AuditVerticle.class, AuditSql.class, Idempotency.class,
-      classNamed("dev.coordinator.policy.ProfileCache"), AgentStore.class, HealthVerticle.class);
-  private static final Pattern STATEMENT = Pattern.compile("^\\s*(SELECT|INSERT|WITH|UPDATE|DELETE)\\b", Pattern.CASE_INSENSITIVE);
+  @RegisterExtension
+  static final RunningService service = new RunningService();
   private static final Pattern JDBC_PLACEHOLDER = Pattern.compile("\\?(?!\\?)");
 
-  private static Class<?> classNamed(String name) {
+  /** Where each statement that does not prepare is, with the server's reason. */
+  private static Map<String, String> unprepared() throws Exception {
+    Map<String, String> failures = new TreeMap<>();
+    PgConnection connection = PgConnection.connect(service.vertx(), Pools.connectOptions(service.service().serviceDatabase()))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     try {
-      return Class.forName(name);
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  record Sql(String where, String text) {
-  }
-
-  static List<Sql> statementsOf(Class<?> holder) throws IllegalAccessException {
-    List<Sql> found = new ArrayList<>();
-    for (Field field : holder.getDeclaredFields()) {
-      // A *_TEMPLATE is filled in by the class itself; the statements made from it are checked instead.
-      if (Modifier.isStatic(field.getModifiers()) && Modifier.isFinal(field.getModifiers()) && field.getType() == String.class
-          && !field.getName().endsWith("_TEMPLATE")) {
-        field.setAccessible(true);
-        String text = (String) field.get(null);
-        if (STATEMENT.matcher(text).find()) {
-          found.add(new Sql(holder.getSimpleName() + "." + field.getName(), text));
+      assertEquals(Pools.SERVICE_ROLE, connection.query("SELECT current_user::text").execute()
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).iterator().next().getString(0));
+      for (SqlStatements.Statement sql : SqlStatements.all()) {
+        try {
+          connection.prepare(numbered(sql.text())).compose(prepared -> prepared.close())
+              .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          failures.put(sql.where(), e.getCause().getMessage());
         }
       }
+    } finally {
+      connection.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
-    return found;
+    return failures;
   }
 
   @Test
-  void everyStatementPreparesAsTheServiceRole() throws Exception {
-    List<String> failures = new ArrayList<>();
-    int prepared = 0;
-    try (TestDatabase database = TestDatabase.create();
-         Connection connection = DriverManager.getConnection(
-             database.url().jdbcUrl() + "&options=-c%20role%3D" + Pools.SERVICE_ROLE);
-         Statement statement = connection.createStatement()) {
-      for (Class<?> holder : HOLDERS) {
-        List<Sql> statements = statementsOf(holder);
-        assertFalse(statements.isEmpty(), holder.getName() + " holds no SQL any more: update this test");
-        for (Sql sql : statements) {
-          String text = numbered(sql.text());
-          try {
-            statement.execute("PREPARE db1_check AS " + text);
-            statement.execute("DEALLOCATE db1_check");
-            prepared++;
-          } catch (SQLException e) {
-            failures.add(sql.where() + ": " + e.getMessage());
-          }
-        }
-      }
-    }
-    assertTrue(failures.isEmpty(), "DB-1: statements that do not prepare:\n" + String.join("\n", failures));
-    assertTrue(prepared >= 10, "found only " + prepared + " statements");
+  void everyStatementOfTheCodeIsFoundAndFilledIn() {
+    List<String> found = SqlStatements.all().stream().map(SqlStatements.Statement::where).toList();
+    assertTrue(found.containsAll(List.of("Guardrails.LOAD", "PolicyVerticle.SESSION_OWNER", "GuardrailRecord.RECORD",
+        "LockSql.ACQUIRE", "SessionSql.REAP", "TaskSql.SWEEP", "AuditSql.INSERT")), "DB-1: statements found: " + found);
+    List<String> unfilled = SqlStatements.all().stream().filter(sql -> SqlStatements.UNFILLED.matcher(sql.text()).find())
+        .map(SqlStatements.Statement::where).toList();
+    assertTrue(unfilled.isEmpty(), "statements with format placeholders left in them: " + unfilled);
   }
 
-  /** JDBC's {@code ?} placeholders as PostgreSQL's {@code $n}, so PREPARE takes both kinds. */
+  @Test
+  void everyStatementPreparesAsTheServiceRoleAndADroppedColumnIsCaught() throws Exception {
+    Map<String, String> failures = unprepared();
+    assertTrue(failures.isEmpty(), "DB-1: statements that do not prepare:\n" + lines(failures));
+    assertTrue(SqlStatements.all().size() >= 40, "found only " + SqlStatements.all().size() + " statements");
+
+    // What a migration dropping a used column would do: the check names every statement that uses it.
+    service.database().execute("ALTER TABLE handoffs DROP COLUMN relevant_files");
+    try {
+      Map<String, String> broken = unprepared();
+      assertEquals(List.of("HandoffVerticle.READ", "HandoffVerticle.WRITE"), List.copyOf(broken.keySet()), lines(broken));
+      assertTrue(broken.values().stream().allMatch(reason -> reason.contains("relevant_files")), lines(broken));
+    } finally {
+      service.database().execute("ALTER TABLE handoffs ADD COLUMN relevant_files text[] NOT NULL DEFAULT '{}'");
+    }
+  }
+
+  private static String lines(Map<String, String> failures) {
+    return failures.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("\n"));
+  }
+
+  /** JDBC's {@code ?} placeholders (the operator's statements) as PostgreSQL's {@code $n}. */
   private static String numbered(String sql) {
     StringBuilder out = new StringBuilder();
     var matcher = JDBC_PLACEHOLDER.matcher(sql);

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SessionCrashTest {
   @RegisterExtension
   static final RunningService service = new RunningService("--session-timeout", "2", "--sweep-interval", "100");
+  /** The waiter's own time: long enough that being served at its end cannot pass for being woken. */
+  private static final int WAIT_MS = 50_000;
 
   private static String session(String agent) {
     Http.Response response = service.http().post("/v1/sessions", agent, new JsonObject().put("capabilities", new JsonArray().add("python")));
@@ -46,8 +48,9 @@ class SessionCrashTest {
     JsonObject claimed = inSession(crasher, crashed, "/v1/tasks/claim", new JsonObject()).json().getJsonObject("task");
     assertEquals(taskId, claimed.getString("id"));
 
+    long waitStarted = System.nanoTime();
     CompletableFuture<Http.Response> waiting = CompletableFuture.supplyAsync(() -> http.post("/v1/locks/acquire", waiter,
-        new JsonObject().put("key", "src/crash.py").put("wait_ms", 20_000)));
+        new JsonObject().put("key", "src/crash.py").put("wait_ms", WAIT_MS)));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (System.nanoTime() < deadline) {
       assertEquals(200, http.post("/v1/sessions/" + alive + "/heartbeat", survivor, new JsonObject()).status());
@@ -59,8 +62,11 @@ class SessionCrashTest {
     assertEquals("reaped", service.database().value("SELECT status FROM sessions WHERE id = ?::uuid", crashed));
     assertEquals("active", service.database().value("SELECT status FROM sessions WHERE id = ?::uuid", alive));
 
-    Http.Response woken = waiting.get(30, TimeUnit.SECONDS);
+    Http.Response woken = waiting.get(90, TimeUnit.SECONDS);
+    long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitStarted);
     assertEquals(200, woken.status(), "the release event of the reaped lock woke the waiter: " + woken);
+    // Without the reaper's release event the waiter would still get the lock, but only at its own deadline.
+    assertTrue(waitedMs < WAIT_MS / 2, "LOCK-4: the reaper's release woke the waiter (waited " + waitedMs + " ms of " + WAIT_MS + ")");
     assertEquals("waiter", woken.json().getJsonObject("lock").getString("holder"));
     JsonArray live = http.get("/v1/locks", survivor).json().getJsonArray("locks");
     assertEquals(3, live.size(), "LOCK-4: exactly the session's locks were released: " + live.encode());
