@@ -1,0 +1,26 @@
+-------------------------------- MODULE MC --------------------------------
+(* Model values for the cfgs: small enough for the build, big enough to reach every race. *)
+EXTENDS Coordinator
+
+MCAgents == {"a1", "a2"}
+MCOneKey == {"k1"}
+MCNoTasks == {}
+MCTwoTasks == {"t1", "t2"}
+MCNoDeps == {}
+MCChain == {<<"t2", "t1">>}
+
+AgentActions == {"register", "heartbeat", "end", "acquire", "release", "renew",
+                 "submit", "claim", "renew_claim", "complete", "cancel"}
+SystemActions == {"reap", "sweep"}
+
+(* a1 may do everything an agent does; a2 is a worker: no submitting or cancelling. *)
+MCAllowed ==
+    ({"a1"} \X AgentActions)
+    \cup ({"a2"} \X (AgentActions \ {"submit", "cancel"}))
+    \cup ({System} \X SystemActions)
+
+(* A broken gate: a2 may not renew locks, but renewing skips the gate. *)
+MCAllowedNoRenewForA2 == MCAllowed \ {<<"a2", "renew">>}
+MCSideDoor == {"renew"}
+MCNoSideDoor == {}
+=============================================================================
