@@ -31,7 +31,8 @@ CONSTANTS
     Tasks,             \* task ids (each submitted at most once)
     Deps,              \* set of <<t, d>>: task t depends on task d (acyclic)
     SessionsPerAgent,  \* sessions an agent may register over a run
-    Ttl,               \* lock ttl and claim lease, in clock ticks
+    LockTtl,           \* a lock's ttl, in clock ticks
+    Lease,             \* a claim's lease, in clock ticks
     ReapAfter,         \* a session silent longer than this is reaped
     MaxTime,           \* the clock's bound (model size)
     MaxToken,          \* fencing tokens drawn at most (model size)
@@ -199,13 +200,13 @@ Grant(r) ==
     /\ IF ~ok
          THEN UNCHANGED <<locks, fence, grantTok, prevTok, waiters>>
        ELSE IF refresh
-         THEN /\ locks' = [locks EXCEPT ![k] = {IF g.s = s THEN [g EXCEPT !.exp = now + Ttl] ELSE g : g \in @}]
+         THEN /\ locks' = [locks EXCEPT ![k] = {IF g.s = s THEN [g EXCEPT !.exp = now + LockTtl] ELSE g : g \in @}]
               /\ waiters' = [waiters EXCEPT ![k] = SelectSeq(@, LAMBDA w : w # s)]
               /\ UNCHANGED <<fence, grantTok, prevTok>>
          ELSE /\ TokenAtGrant => fence < MaxToken
               /\ fence' = IF TokenAtGrant THEN fence + 1 ELSE fence
               /\ locks' = [locks EXCEPT ![k] = {g \in LiveRows(k) : g.s # s}
-                                                \cup {[s |-> s, tok |-> tok, exp |-> now + Ttl]}]
+                                                \cup {[s |-> s, tok |-> tok, exp |-> now + LockTtl]}]
               /\ waiters' = [waiters EXCEPT ![k] = SelectSeq(@, LAMBDA w : w # s)]
               /\ prevTok' = [prevTok EXCEPT ![k] = grantTok[k]]
               /\ grantTok' = [grantTok EXCEPT ![k] = tok]
@@ -236,7 +237,7 @@ Release(s, k) ==
 RenewLock(s, k) ==
     /\ Mine(s, k) # {}
     /\ Gated(Owner(s), "renew")
-    /\ locks' = [locks EXCEPT ![k] = {IF g.s = s THEN [g EXCEPT !.exp = now + Ttl] ELSE g : g \in @}]
+    /\ locks' = [locks EXCEPT ![k] = {IF g.s = s THEN [g EXCEPT !.exp = now + LockTtl] ELSE g : g \in @}]
     /\ UNCHANGED <<now, sess, hb, fence, pending, waiters, grantTok, prevTok, taskVars>>
 
 -----------------------------------------------------------------------------
@@ -258,10 +259,11 @@ Claim(s, t) ==
     /\ sess[s] = "active"
     /\ task[t].st = "pending"
     /\ \A d \in DepsOf(t) : task[d].st = "completed"
+    /\ now + Lease <= MaxTime   \* model bound: no lease outlives the clock
     /\ Gated(Owner(s), "claim")
     /\ claimTok' = claimTok + 1
     /\ task' = [task EXCEPT ![t].st = "claimed", ![t].s = s, ![t].tok = claimTok + 1,
-                            ![t].lease = now + Ttl, ![t].att = @ + 1]
+                            ![t].lease = now + Lease, ![t].att = @ + 1]
     /\ issued' = issued \cup {[t |-> t, tok |-> claimTok + 1, a |-> Owner(s)]}
     /\ UNCHANGED <<now, sess, hb, lockVars, doneTok, finishes>>
 
@@ -274,8 +276,9 @@ Current(a, t, tok) ==
 RenewClaim(a, t, tok) ==
     /\ [t |-> t, tok |-> tok, a |-> a] \in issued
     /\ Current(a, t, tok)
+    /\ now + Lease <= MaxTime
     /\ Gated(a, "renew_claim")
-    /\ task' = [task EXCEPT ![t].lease = now + Ttl]
+    /\ task' = [task EXCEPT ![t].lease = now + Lease]
     /\ UNCHANGED <<now, sess, hb, lockVars, claimTok, issued, doneTok, finishes>>
 
 (* TaskSql.COMPLETE: compare-and-set on (id, claim_token, status) within the lease; a failure *)
@@ -327,6 +330,15 @@ Next ==
 
 Spec == Init /\ [][Next]_vars
 
+(* Fairness for the liveness properties: time passes, the sweeper runs, an agent that may *)
+(* try a key does, and an acquire under way commits.                                    *)
+FairSpec ==
+    /\ Spec
+    /\ WF_vars(Tick)
+    /\ \A t \in Tasks : WF_vars(Sweep(t))
+    /\ \A s \in Sessions, k \in Keys : WF_vars(Request(s, k))
+    /\ WF_vars(\E r \in pending : Grant(r))
+
 -----------------------------------------------------------------------------
 (* Invariants, named by the requirement they check (shared/design/requirements.md). *)
 
@@ -372,5 +384,21 @@ TASK4_DependenciesRespected ==
 
 (* ENF-1: no change without an allow. *)
 ENF1_NoChangeWithoutAllow == ~breach
+
+-----------------------------------------------------------------------------
+(* Liveness (checked under FairSpec) *)
+
+InLine(s, k) == \E i \in 1..Len(waiters[k]) : waiters[k][i] = s
+HeadOf(s, k) == Len(waiters[k]) > 0 /\ Head(waiters[k]) = s
+
+(* LOCK-5: a key that is free while s heads its line does not stay so: s gets it or leaves *)
+(* the line, or another acquire took it first (one without wait_ms may: LockWaiters), or  *)
+(* the model ran out of fencing tokens. No wake-up is lost.                               *)
+LOCK5_FreedKeyServed ==
+    \A s \in Sessions, k \in Keys :
+        (HeadOf(s, k) /\ LiveRows(k) = {}) ~> (~InLine(s, k) \/ LiveRows(k) # {} \/ fence = MaxToken)
+
+(* TASK-5: a claimed task is eventually finished or back in the queue. *)
+TASK5_ClaimEnds == \A t \in Tasks : task[t].st = "claimed" ~> task[t].st # "claimed"
 
 =============================================================================

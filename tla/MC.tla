@@ -4,6 +4,7 @@ EXTENDS Coordinator
 
 MCAgents == {"a1", "a2"}
 MCOneKey == {"k1"}
+MCNoKeys == {}
 MCNoTasks == {}
 MCTwoTasks == {"t1", "t2"}
 MCNoDeps == {}
@@ -21,6 +22,9 @@ MCAllowed ==
 
 (* A broken gate: a2 may not renew locks, but renewing skips the gate. *)
 MCAllowedNoRenewForA2 == MCAllowed \ {<<"a2", "renew">>}
+(* A broken policy for liveness: the sweeper is not allowed to run. *)
+MCAllowedNoSweeper == MCAllowed \ {<<System, "sweep">>}
+
 MCSideDoor == {"renew"}
 MCNoSideDoor == {}
 =============================================================================
