@@ -6,6 +6,7 @@ MCAgents == {"a1", "a2"}
 MCOneKey == {"k1"}
 MCNoKeys == {}
 MCNoTasks == {}
+MCOneTask == {"t1"}
 MCTwoTasks == {"t1", "t2"}
 MCNoDeps == {}
 MCChain == {<<"t2", "t1">>}
