@@ -26,6 +26,13 @@ MCAllowedNoRenewForA2 == MCAllowed \ {<<"a2", "renew">>}
 (* A broken policy for liveness: the sweeper is not allowed to run. *)
 MCAllowedNoSweeper == MCAllowed \ {<<System, "sweep">>}
 
+(* A broken waiter for liveness: the head of a line is never woken (no fairness on its try). *)
+MCLostWakeUpSpec ==
+    /\ Spec
+    /\ WF_vars(Tick)
+    /\ \A t \in Tasks : WF_vars(Sweep(t))
+    /\ WF_vars(\E r \in pending : Grant(r))
+
 MCSideDoor == {"renew"}
 MCNoSideDoor == {}
 =============================================================================
