@@ -159,7 +159,7 @@ public final class PolicyVerticle extends PooledVerticle {
         .compose(guarded -> guarded.refusal() != null ? Future.succeededFuture(guarded.refusal())
             : sessionRefusal(envelope, principal).compose(refusal -> refusal != null
                 ? refuse(Refusal.of(envelope, refusal), principal, params, DENIED)
-                : forward(new Authorized(envelope, principal, decision, stamp, new Scope(others, guarded.claimTrust())))
+                : forward(new Authorized(envelope, principal, decision, stamp, new Scope(others, guarded.claimTrust(), principal.trust())))
                     .compose(reply -> audited(envelope, principal, decision, reply))));
   }
 

@@ -81,8 +81,8 @@ public final class TaskSql {
       SELECT to_jsonb(i) AS task FROM verdict v LEFT JOIN inserted i ON true""".formatted(AuditSql.COLUMNS, AuditSql.CONTEXT);
 
   /**
-   * $9 task types (empty: any), $10 lease seconds, $11 the claimant's trust. The most urgent
-   * claimable task, or a null task; a task whose text needs more trust than the claimant has is
+   * $9 task types (empty: any), $10 lease seconds, $11 the guardrail bypass level the gate granted
+   * the claimant. The most urgent claimable task, or a null task; a task whose text needs more trust than the claimant has is
    * left for one that has it, and one past its deadline for the sweeper to fail. A claim in a session first locks the session FOR SHARE and needs it
    * active ({@code session_live}): an end or reap (FOR UPDATE) then waits for the claim to commit
    * and gives the task back, or the claim waits for the end and finds the session ended, a refusal

@@ -42,7 +42,7 @@ final class TaskStore {
   /** The claimed task, or a null task when nothing is claimable; VALIDATION_FAILED when the caller's session ended. */
   static Future<Reply> claim(SqlClient client, Authorized authorized, TaskCommand.Claim claim) {
     Tuple args = context(authorized).addArrayOfString(claim.taskTypes().toArray(String[]::new))
-        .addInteger(claim.leaseSeconds()).addInteger(authorized.principal().trust());
+        .addInteger(claim.leaseSeconds()).addInteger(authorized.scope().bypassTrust());
     return client.preparedQuery(TaskSql.CLAIM).execute(args).map(rows -> {
       Row row = rows.iterator().next();
       if (!row.getBoolean("session_live")) {
