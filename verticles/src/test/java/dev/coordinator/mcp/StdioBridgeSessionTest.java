@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -14,7 +15,6 @@ import java.io.PrintStream;
 import java.io.StringReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
@@ -81,11 +81,8 @@ class StdioBridgeSessionTest {
     String first = new JsonObject(answers.readLine()).getJsonObject("result").getJsonObject("structuredContent")
         .getJsonObject("lock").getString("session_id");
 
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!"reaped".equals(service.database().value("SELECT status FROM sessions WHERE id = ?::uuid", first))) {
-      assertTrue(System.nanoTime() < deadline, "the silent session was never reaped");
-      Thread.sleep(50);
-    }
+    Await.until("the silent session is reaped",
+        () -> "reaped".equals(service.database().value("SELECT status FROM sessions WHERE id = ?::uuid", first)));
 
     stdin.lines.add(acquire(3).encode());
     JsonObject again = new JsonObject(answers.readLine());
