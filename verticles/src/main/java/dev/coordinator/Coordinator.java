@@ -3,6 +3,7 @@ package dev.coordinator;
 import dev.coordinator.audit.AuditVerticle;
 import dev.coordinator.bus.Addresses;
 import dev.coordinator.bus.BusCodec;
+import dev.coordinator.cluster.Node;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.HealthVerticle;
@@ -62,12 +63,13 @@ public final class Coordinator {
    * administrator; the service's own connections then log in as this node's plain service login
    * ({@link ServiceLogin}).
    */
-  public static Future<Coordinator> deploy(Vertx vertx, CoordinatorConfig config, DatabaseUrl configured) {
-    return vertx.executeBlocking(() -> ServiceLogin.prepare(configured, ServiceLogin.roleName(config.httpPort())))
-        .compose(database -> deployOn(vertx, config, database));
+  public static Future<Coordinator> deploy(Node node, CoordinatorConfig config, DatabaseUrl configured) {
+    return node.vertx().executeBlocking(() -> ServiceLogin.prepare(configured, ServiceLogin.roleName(config.httpPort())))
+        .compose(database -> deployOn(node, config, database));
   }
 
-  private static Future<Coordinator> deployOn(Vertx vertx, CoordinatorConfig config, DatabaseUrl database) {
+  private static Future<Coordinator> deployOn(Node node, CoordinatorConfig config, DatabaseUrl database) {
+    Vertx vertx = node.vertx();
     BusCodec.register(vertx.eventBus());
     Object stamp = new Object();
     vertx.eventBus().addInboundInterceptor(new DomainGate(stamp));
@@ -84,7 +86,7 @@ public final class Coordinator {
     Metrics metrics = new Metrics();
     metrics.gauge("coordinator_mcp_sessions", "open MCP sessions on this node", mcpSessions::size);
     List<String> inner = new ArrayList<>();
-    return vertx.deployVerticle(new HealthVerticle(database, poolSize)).onSuccess(inner::add)
+    return vertx.deployVerticle(new HealthVerticle(database, poolSize, node)).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new PolicyVerticle(database, poolSize, engine, config.enforcement(), stamp, guardrails, metrics)))
         .onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new LockVerticle(database, poolSize, metrics))).onSuccess(inner::add)

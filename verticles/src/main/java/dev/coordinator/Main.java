@@ -4,6 +4,8 @@ import dev.coordinator.agent.AgentSpec;
 import dev.coordinator.agent.AgentStore;
 import dev.coordinator.agent.AgentsFile;
 import dev.coordinator.agent.ApiKeys;
+import dev.coordinator.cluster.Node;
+import dev.coordinator.config.ClusterSettings;
 import dev.coordinator.config.ConfigException;
 import dev.coordinator.config.ConfigReader;
 import dev.coordinator.config.CoordinatorConfig;
@@ -29,7 +31,7 @@ public final class Main {
              coordinator mcp-stdio                  relay MCP over stdio to a running service
                                                     (COORDINATOR_URL, COORDINATOR_KEY from the environment)
       flags: --db-url, --http-host, --http-port, --agents-file, --policy-engine, --enforcement,
-             --cluster, --session-timeout, --sweep-interval, --body-limit, --db-pool-size,
+             --cluster, --cluster-host, --cluster-port, --cluster-members, --session-timeout, --sweep-interval, --body-limit, --db-pool-size,
              --data-dir, --allowed-hosts, --policy-dir (see README.md)""";
 
   private static final PrintStream OUT = System.out;
@@ -65,7 +67,6 @@ public final class Main {
   }
 
   private static void serve(CoordinatorConfig config) {
-    supported(config);
     EmbeddedDatabase embedded = config.embeddedDatabase() ? EmbeddedDatabase.start(config.dataDir()) : null;
     DatabaseUrl database = embedded != null ? embedded.url() : new DatabaseUrl(config.dbUrl());
     try {
@@ -75,12 +76,12 @@ public final class Main {
       closeQuietly(embedded);
       throw e;
     }
-    Vertx vertx = Vertx.vertx();
+    Node node = start(config.cluster(), embedded);
     Coordinator coordinator;
     try {
-      coordinator = Coordinator.deploy(vertx, config, database).await();
+      coordinator = Coordinator.deploy(node, config, database).await();
     } catch (Exception e) {
-      vertx.close().await();
+      node.close().await();
       closeQuietly(embedded);
       System.err.println("coordinator: could not start: " + e.getMessage());
       System.exit(1);
@@ -91,7 +92,7 @@ public final class Main {
       OUT.println("coordinator: shutting down");
       try {
         coordinator.close().toCompletionStage().toCompletableFuture().get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
-        vertx.close().toCompletionStage().toCompletableFuture().get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+        node.close().toCompletionStage().toCompletableFuture().get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
       } catch (Exception e) {
         System.err.println("coordinator: unclean shutdown: " + e.getMessage());
       } finally {
@@ -101,6 +102,8 @@ public final class Main {
     }, "coordinator-shutdown"));
     OUT.printf("coordinator: listening on http://%s:%d (database %s)%n", config.httpHost(), config.httpPort(),
         embedded != null ? "embedded, " + config.dataDir().resolve("pg") : database);
+    node.members().ifPresent(members -> OUT.printf("coordinator: node %s joined the cluster (%d members)%n", node.id(),
+        members));
     OUT.flush();
     awaitQuietly(stopped);
   }
@@ -195,9 +198,23 @@ public final class Main {
     }
   }
 
-  private static void supported(CoordinatorConfig config) {
-    if (config.cluster()) {
-      throw new ConfigException("--cluster is not available in this version yet");
+  /** This node's Vert.x, clustered if asked; a node that cannot join says why on one line and exits 2. */
+  private static Node start(ClusterSettings cluster, EmbeddedDatabase embedded) {
+    if (!cluster.enabled()) {
+      return Node.standalone(Vertx.vertx());
+    }
+    try {
+      return Node.join(cluster).await();
+    } catch (Exception e) {
+      closeQuietly(embedded);
+      Throwable cause = e;
+      while (cause.getCause() != null && cause.getMessage() == null) {
+        cause = cause.getCause();
+      }
+      System.err.println("coordinator: cannot join the cluster on " + cluster.host() + ":" + cluster.port() + ": "
+          + String.valueOf(cause.getMessage()).replace('\n', ' '));
+      System.exit(2);
+      return null;
     }
   }
 

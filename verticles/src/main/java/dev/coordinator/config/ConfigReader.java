@@ -28,6 +28,10 @@ public final class ConfigReader {
       new Setting("--policy-engine", "COORDINATOR_POLICY_ENGINE", "cedar"),
       new Setting("--enforcement", "COORDINATOR_ENFORCEMENT", "enforce"),
       new Setting("--cluster", "COORDINATOR_CLUSTER", "false"),
+      new Setting("--cluster-host", "COORDINATOR_CLUSTER_HOST", "127.0.0.1"),
+      new Setting("--cluster-port", "COORDINATOR_CLUSTER_PORT", "5701"),
+      new Setting("--cluster-members", "COORDINATOR_CLUSTER_MEMBERS", "127.0.0.1:5701-5710"),
+      new Setting("--cluster-name", "COORDINATOR_CLUSTER_NAME", "coordinator"),
       new Setting("--session-timeout", "COORDINATOR_SESSION_TIMEOUT_SECONDS", "120"),
       new Setting("--sweep-interval", "COORDINATOR_SWEEP_INTERVAL_MS", "1000"),
       new Setting("--body-limit", "COORDINATOR_BODY_LIMIT_BYTES", "1048576"),
@@ -101,7 +105,7 @@ public final class ConfigReader {
         path("--agents-file"),
         choice("--policy-engine", PolicyEngineKind::valueOf, PolicyEngineKind.values()),
         choice("--enforcement", Enforcement::valueOf, Enforcement.values()),
-        bool("--cluster"),
+        cluster(),
         number("--session-timeout", 1, 86_400),
         number("--sweep-interval", 10, 3_600_000),
         number("--body-limit", 1024, 64 * 1024 * 1024),
@@ -111,6 +115,19 @@ public final class ConfigReader {
         path("--policy-dir"),
         number("--mcp-sessions-per-agent", 1, 10_000),
         number("--idempotency-retention", 1, 24 * 366));
+  }
+
+  private ClusterSettings cluster() {
+    String host = values.get("--cluster-host").trim();
+    if (host.isEmpty()) {
+      throw new ConfigException("--cluster-host must name an address");
+    }
+    String name = values.get("--cluster-name").trim();
+    if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new ConfigException("--cluster-name must be 1 to 64 letters, digits, '.', '_' or '-'");
+    }
+    return new ClusterSettings(bool("--cluster"), host, number("--cluster-port", 0, 65535),
+        ClusterSettings.members(values.get("--cluster-members")), name);
   }
 
   private int number(String flag, int min, int max) {

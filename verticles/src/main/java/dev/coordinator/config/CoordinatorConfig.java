@@ -12,6 +12,7 @@ import java.util.List;
  * @param policyDir where the Cedar schema and policies are read from, or null for the bundled ones
  * @param mcpSessionsPerAgent how many MCP connections (Streamable HTTP sessions and WebSockets) one agent may hold on a node
  * @param idempotencyRetentionHours how long a stored Idempotency-Key outcome is kept for replays
+ * @param cluster whether and how this node joins a cluster (api.md §7)
  */
 public record CoordinatorConfig(
     String dbUrl,
@@ -20,7 +21,7 @@ public record CoordinatorConfig(
     Path agentsFile,
     PolicyEngineKind policyEngine,
     Enforcement enforcement,
-    boolean cluster,
+    ClusterSettings cluster,
     int sessionTimeoutSeconds,
     long sweepIntervalMs,
     long bodyLimitBytes,

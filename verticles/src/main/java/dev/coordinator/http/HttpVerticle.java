@@ -230,7 +230,7 @@ public final class HttpVerticle extends VerticleBase {
   private void health(RoutingContext context) {
     vertx.eventBus().<Reply>request(Addresses.HEALTH, new Health())
         .map(Message::body)
-        .otherwise(error -> Reply.success(new Health.Status(false)))
+        .otherwise(error -> Reply.success(new Health.Status(false, null, null)))
         .onSuccess(reply -> {
           Health.Status status = (Health.Status) ((Reply.Success) reply).payload();
           Responses.success(context, status.databaseUp() ? 200 : 503, status);

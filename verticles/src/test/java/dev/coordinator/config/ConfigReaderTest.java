@@ -27,7 +27,7 @@ class ConfigReaderTest {
     assertEquals(1000, config.sweepIntervalMs());
     assertEquals(1_048_576, config.bodyLimitBytes());
     assertEquals(Path.of("data"), config.dataDir());
-    assertEquals(false, config.cluster());
+    assertEquals(false, config.cluster().enabled());
   }
 
   @Test
@@ -41,7 +41,7 @@ class ConfigReaderTest {
     CoordinatorConfig flagged = ConfigReader.read(List.of("--http-port", "9100", "--enforcement=enforce", "--cluster"), env);
     assertEquals(9100, flagged.httpPort());
     assertEquals(CoordinatorConfig.Enforcement.ENFORCE, flagged.enforcement());
-    assertTrue(flagged.cluster());
+    assertTrue(flagged.cluster().enabled());
   }
 
   @ParameterizedTest

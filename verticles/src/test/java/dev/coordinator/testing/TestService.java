@@ -3,6 +3,7 @@ package dev.coordinator.testing;
 import dev.coordinator.Coordinator;
 import dev.coordinator.agent.AgentSpec;
 import dev.coordinator.agent.AgentStore;
+import dev.coordinator.cluster.Node;
 import dev.coordinator.config.ConfigReader;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
@@ -24,15 +25,19 @@ import java.util.function.UnaryOperator;
  */
 public final class TestService implements AutoCloseable {
   private final TestDatabase database;
-  private final Vertx vertx;
+  /** False for a further node on another node's database: that node drops the database. */
+  private final boolean ownsDatabase;
+  private final Node node;
   private final Coordinator coordinator;
   private final CoordinatorConfig config;
   private final Http http;
   private boolean stopped;
 
-  private TestService(TestDatabase database, Vertx vertx, Coordinator coordinator, CoordinatorConfig config) {
+  private TestService(TestDatabase database, boolean ownsDatabase, Node node, Coordinator coordinator,
+                      CoordinatorConfig config) {
     this.database = database;
-    this.vertx = vertx;
+    this.ownsDatabase = ownsDatabase;
+    this.node = node;
     this.coordinator = coordinator;
     this.config = config;
     this.http = new Http(config.httpPort());
@@ -46,18 +51,49 @@ public final class TestService implements AutoCloseable {
   /** Starts on the URL {@code route} makes of the test database's (e.g. through a proxy). */
   public static TestService start(UnaryOperator<DatabaseUrl> route, String... flags) {
     TestDatabase database = TestDatabase.create();
-    DatabaseUrl url = route.apply(database.url());
+    try {
+      return deploy(database, true, route.apply(database.url()), flags);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts another node on this node's database (the database stays this node's to drop). With
+   * {@link #clusterFlags} both nodes join one cluster; without, they share only the database.
+   */
+  public TestService another(String... flags) {
+    return deploy(database, false, database.url(), flags);
+  }
+
+  /**
+   * Flags that make a node join the cluster {@code name} on loopback: a name of its own per test,
+   * so that two builds on one machine never form one cluster.
+   */
+  public static String[] clusterFlags(String name) {
+    return new String[] {"--cluster", "--cluster-port", "0", "--cluster-name", name,
+        "--cluster-members", "127.0.0.1:5701-5730"};
+  }
+
+  private static TestService deploy(TestDatabase database, boolean ownsDatabase, DatabaseUrl url, String... flags) {
     CoordinatorConfig config = ConfigReader.read(List.of(flags), Map.of())
         .withDbUrl(url.url())
         .withHttpPort(freePort());
-    Vertx vertx = Vertx.vertx();
+    Node node;
     try {
-      Coordinator coordinator = Coordinator.deploy(vertx, config, url)
-          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      return new TestService(database, vertx, coordinator, config);
+      node = config.cluster().enabled()
+          ? Node.join(config.cluster()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
+          : Node.standalone(Vertx.vertx());
     } catch (Exception e) {
-      vertx.close();
-      database.close();
+      throw new IllegalStateException("could not join the cluster", e);
+    }
+    try {
+      Coordinator coordinator = Coordinator.deploy(node, config, url)
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return new TestService(database, ownsDatabase, node, coordinator, config);
+    } catch (Exception e) {
+      node.close();
       throw new IllegalStateException("could not start the service", e);
     }
   }
@@ -87,7 +123,11 @@ public final class TestService implements AutoCloseable {
   }
 
   public Vertx vertx() {
-    return vertx;
+    return node.vertx();
+  }
+
+  public Node node() {
+    return node;
   }
 
   public CoordinatorConfig config() {
@@ -106,12 +146,14 @@ public final class TestService implements AutoCloseable {
       if (!stopped) {
         coordinator.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      node.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("could not stop the service", e);
     } finally {
       dropServiceLogin();
-      database.close();
+      if (ownsDatabase) {
+        database.close();
+      }
     }
   }
 
