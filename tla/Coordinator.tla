@@ -20,6 +20,12 @@
 (*   TokenAtGrant      the fencing token is drawn after those waits.       *)
 (*   CompareClaimToken complete/renew compare (id, claim_token, status)    *)
 (*                     and the lease (TaskSql.COMPLETE).                   *)
+(*   ClaimOnlyPending  a claim takes only a pending row, locked FOR UPDATE *)
+(*                     SKIP LOCKED (TaskSql.CLAIM).                        *)
+(*   ClaimAfterDeps    a claim takes only a task whose dependencies all    *)
+(*                     completed (TaskSql.CLAIM).                          *)
+(*   CancelOnlyOpen    a cancel changes only a pending or claimed task     *)
+(*                     (TaskSql.CANCEL).                                   *)
 (*   Ungated           actions that skip the policy gate (empty in the     *)
 (*                     service; a side door in a broken cfg).              *)
 (***************************************************************************)
@@ -39,7 +45,8 @@ CONSTANTS
     MaxAttempts,       \* a task fails when a lease runs out on its last attempt
     Allowed,           \* the policy: set of <<principal, action>> the gate allows
     Ungated,           \* actions that skip the gate ({} in the service)
-    FixedSessionRace, KeySerialized, TokenAtGrant, CompareClaimToken
+    FixedSessionRace, KeySerialized, TokenAtGrant, CompareClaimToken,
+    ClaimOnlyPending, ClaimAfterDeps, CancelOnlyOpen
 
 System == "system"     \* the principal of the sweeper and the reaper
 Sessions == Agents \X (1..SessionsPerAgent)
@@ -64,12 +71,13 @@ VARIABLES
     prevTok,   \* [Keys -> token of the fresh grant before it]
     doneTok,   \* [Tasks -> claim token that completed the task, 0 if none]
     finishes,  \* [Tasks -> times a terminal status was written]
+    claims,    \* [Tasks -> claims taken since the task last became pending]
     breach     \* a change was made that the gate did not allow
 
 vars == <<now, sess, hb, locks, fence, pending, waiters, task, claimTok, issued,
-          grantTok, prevTok, doneTok, finishes, breach>>
+          grantTok, prevTok, doneTok, finishes, claims, breach>>
 lockVars == <<locks, fence, pending, waiters, grantTok, prevTok>>
-taskVars == <<task, claimTok, issued, doneTok, finishes>>
+taskVars == <<task, claimTok, issued, doneTok, finishes, claims>>
 
 (* ENF-1: every change passes the gate; the ghost records one that did not. *)
 Gate(p, act) == <<p, act>> \in Allowed \/ act \in Ungated
@@ -107,6 +115,7 @@ GiveBack(R) ==
         roots == FailedIn(rq, R)
     IN /\ task' = WithCascade(rq, roots)
        /\ finishes' = Bump(roots \cup Cascaded(rq, roots))
+       /\ claims' = [t \in Tasks |-> IF t \in R THEN 0 ELSE claims[t]]
 
 Init ==
     /\ now = 0
@@ -124,6 +133,7 @@ Init ==
     /\ prevTok = [k \in Keys |-> 0]
     /\ doneTok = [t \in Tasks |-> 0]
     /\ finishes = [t \in Tasks |-> 0]
+    /\ claims = [t \in Tasks |-> 0]
     /\ breach = FALSE
 
 Tick ==
@@ -252,19 +262,21 @@ Submit(a, t) ==
     /\ Gated(a, "submit")
     /\ task' = [task EXCEPT ![t].st = IF doomed THEN "cancelled" ELSE "pending", ![t].by = a]
     /\ finishes' = Bump(IF doomed THEN {t} ELSE {})
-    /\ UNCHANGED <<now, sess, hb, lockVars, claimTok, issued, doneTok, breach>>
+    /\ UNCHANGED <<now, sess, hb, lockVars, claimTok, issued, doneTok, claims, breach>>
 
 (* TaskSql.CLAIM: in an active session, a pending task whose dependencies all completed. *)
+(* Broken variants take a task another claim holds, or one whose dependencies are open.   *)
 Claim(s, t) ==
     /\ sess[s] = "active"
-    /\ task[t].st = "pending"
-    /\ \A d \in DepsOf(t) : task[d].st = "completed"
+    /\ task[t].st \in IF ClaimOnlyPending THEN {"pending"} ELSE {"pending", "claimed"}
+    /\ ClaimAfterDeps => \A d \in DepsOf(t) : task[d].st = "completed"
     /\ now + Lease <= MaxTime   \* model bound: no lease outlives the clock
     /\ Gated(Owner(s), "claim")
     /\ claimTok' = claimTok + 1
     /\ task' = [task EXCEPT ![t].st = "claimed", ![t].s = s, ![t].tok = claimTok + 1,
                             ![t].lease = now + Lease, ![t].att = @ + 1]
     /\ issued' = issued \cup {[t |-> t, tok |-> claimTok + 1, a |-> Owner(s)]}
+    /\ claims' = [claims EXCEPT ![t] = @ + 1]
     /\ UNCHANGED <<now, sess, hb, lockVars, doneTok, finishes>>
 
 (* Whether a presented claim token still names the current claim of agent a. *)
@@ -279,7 +291,7 @@ RenewClaim(a, t, tok) ==
     /\ now + Lease <= MaxTime
     /\ Gated(a, "renew_claim")
     /\ task' = [task EXCEPT ![t].lease = now + Lease]
-    /\ UNCHANGED <<now, sess, hb, lockVars, claimTok, issued, doneTok, finishes>>
+    /\ UNCHANGED <<now, sess, hb, lockVars, claimTok, issued, doneTok, finishes, claims>>
 
 (* TaskSql.COMPLETE: compare-and-set on (id, claim_token, status) within the lease; a failure *)
 (* cancels the pending dependents.                                                         *)
@@ -293,18 +305,19 @@ Complete(a, t, tok, success) ==
     /\ task' = WithCascade(tk, roots)
     /\ doneTok' = [doneTok EXCEPT ![t] = tok]
     /\ finishes' = Bump({t} \cup Cascaded(tk, roots))
-    /\ UNCHANGED <<now, sess, hb, lockVars, claimTok, issued, breach>>
+    /\ UNCHANGED <<now, sess, hb, lockVars, claimTok, issued, claims, breach>>
 
 (* TaskSql.CANCEL: the submitter (or an admin) cancels an open task, with its dependents. *)
+(* A broken variant cancels a finished task again.                                      *)
 Cancel(a, t) ==
     LET tk == [task EXCEPT ![t].st = "cancelled", ![t].lease = 0]
     IN
-    /\ task[t].st \in {"pending", "claimed"}
+    /\ task[t].st \in IF CancelOnlyOpen THEN {"pending", "claimed"} ELSE {"pending", "claimed"} \cup Terminal
     /\ task[t].by = a \/ Gate(a, "cancel_any")
     /\ Gated(a, "cancel")
     /\ task' = WithCascade(tk, {t})
     /\ finishes' = Bump({t} \cup Cascaded(tk, {t}))
-    /\ UNCHANGED <<now, sess, hb, lockVars, claimTok, issued, doneTok>>
+    /\ UNCHANGED <<now, sess, hb, lockVars, claimTok, issued, doneTok, claims>>
 
 (* TaskSql.SWEEP: a claim whose lease ran out goes back to the queue, or fails. *)
 Sweep(t) ==
@@ -360,10 +373,12 @@ LOCK4_NothingHeldByEndedSession ==
     /\ \A k \in Keys : \A g \in locks[k] : sess[g.s] = "active"
     /\ \A t \in Tasks : task[t].st = "claimed" => sess[task[t].s] = "active"
 
-(* TASK-1: one claimant at a time, a new token per claim. *)
+(* TASK-1: one claimant at a time (one claim per time the task is pending), a new token per *)
+(* claim.                                                                                  *)
 LatestTok(t) == LET toks == {i.tok : i \in {j \in issued : j.t = t}}
                 IN IF toks = {} THEN 0 ELSE CHOOSE x \in toks : \A y \in toks : y <= x
 TASK1_OneClaimant ==
+    /\ \A t \in Tasks : claims[t] <= 1
     /\ \A t \in Tasks : task[t].st = "claimed" =>
           task[t].s # NoSession /\ task[t].tok = LatestTok(t)
     /\ \A i, j \in issued : i.tok = j.tok => i = j
