@@ -2,7 +2,9 @@ package dev.coordinator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.TestService;
 import io.vertx.core.json.JsonObject;
@@ -22,12 +24,15 @@ class GracefulShutdownTest {
       String waiter = service.agent("waiter", "claude_code", 2);
       assertEquals(200, http.post("/v1/locks/acquire", holder, new JsonObject().put("key", "src/busy.py")).status());
 
+      long sent = System.nanoTime();
       CompletableFuture<Http.Response> inFlight = CompletableFuture.supplyAsync(() ->
-          http.post("/v1/locks/acquire", waiter, new JsonObject().put("key", "src/busy.py").put("wait_ms", 2_000)));
-      Thread.sleep(500);
+          http.post("/v1/locks/acquire", waiter, new JsonObject().put("key", "src/busy.py").put("wait_ms", 60_000)));
+      Await.gauge(http, "coordinator_waiting_acquires", 1);
       service.stopService();
 
-      Http.Response answer = inFlight.get(30, TimeUnit.SECONDS);
+      Http.Response answer = inFlight.get(90, TimeUnit.SECONDS);
+      long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+      assertTrue(waitedMs < 30_000, "the shutdown, not the wait's own deadline, answered it (after " + waitedMs + " ms of 60000)");
       assertEquals(409, answer.status(), answer::toString);
       assertEquals("LOCK_HELD", answer.errorCode());
       assertEquals(1L, service.database().value(

@@ -3,6 +3,7 @@ package dev.coordinator.lock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonArray;
@@ -104,11 +105,20 @@ class LockApiTest {
     assertTrue(free.containsKey("current_token") && free.getValue("current_token") == null, free::encode);
   }
 
+  /** Waits until the lease of {@code key} has run out by the database's clock, the one the service judges by. */
+  private static void awaitExpiry(String key) {
+    Await.until("the lock on " + key + " expired", () -> Boolean.TRUE.equals(
+        service.database().value("SELECT expires_at <= now() FROM locks WHERE key = ?", key)));
+  }
+
   @Test
-  void anExpiredLockIsTakenOverWithAHigherTokenAndTheOldHolderIsLockedOut() throws InterruptedException {
-    long old = acquire(alice, "src/expiring.py", 1).getLong("fencing_token");
+  void anExpiredLockIsTakenOverWithAHigherTokenAndTheOldHolderIsLockedOut() {
+    long old = acquire(alice, "src/expiring.py", 60).getLong("fencing_token");
     assertEquals("LOCK_HELD", errorOf(http.post("/v1/locks/acquire", bob, new JsonObject().put("key", "src/expiring.py"))));
-    Thread.sleep(1_500);
+    // Shortened only now, so bob's refusal above cannot race the lease.
+    assertEquals(200, http.post("/v1/locks/renew", alice, new JsonObject().put("key", "src/expiring.py")
+        .put("fencing_token", old).put("ttl_seconds", 1)).status());
+    awaitExpiry("src/expiring.py");
     assertTrue(http.get("/v1/locks?key=src/expiring.py", bob).json().getJsonArray("locks").isEmpty(),
         "an expired lock is not listed as live");
 
@@ -126,9 +136,9 @@ class LockApiTest {
   }
 
   @Test
-  void theHolderReacquiringAnExpiredLockGetsANewToken() throws InterruptedException {
+  void theHolderReacquiringAnExpiredLockGetsANewToken() {
     long old = acquire(alice, "src/lapsed.py", 1).getLong("fencing_token");
-    Thread.sleep(1_500);
+    awaitExpiry("src/lapsed.py");
     Http.Response again = http.post("/v1/locks/acquire", alice, new JsonObject().put("key", "src/lapsed.py"));
     assertEquals("acquired", again.json().getString("action"));
     assertTrue(lock(again).getLong("fencing_token") > old, "a lapsed lock is a new lock, whoever takes it");

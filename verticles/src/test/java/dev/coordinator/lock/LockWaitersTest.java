@@ -3,6 +3,7 @@ package dev.coordinator.lock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
@@ -28,7 +29,6 @@ class LockWaitersTest {
     holder = service.agent("holder", "claude_code", 2);
   }
 
-
   private static Http.Response acquire(String key, String agentKey, int waitMs) {
     return http.post("/v1/locks/acquire", agentKey, new JsonObject().put("key", key).put("wait_ms", waitMs).put("ttl_seconds", 60));
   }
@@ -49,10 +49,10 @@ class LockWaitersTest {
         assertEquals(200, response.status(), id + ": " + response);
         grantedTo.add(id);
         tokens.add(response.json().getJsonObject("lock").getLong("fencing_token"));
-        sleep(150);
         assertEquals(200, http.post("/v1/locks/release", agentKey, new JsonObject().put("key", key)).status());
       }));
-      sleep(200);
+      // The next waiter is sent only once this one is in line: that is the arrival order.
+      Await.gauge(http, "coordinator_waiting_acquires", i + 1);
     }
     assertTrue(grantedTo.isEmpty(), "nobody gets a held lock: " + grantedTo);
     assertEquals(200, http.post("/v1/locks/release", holder, new JsonObject().put("key", key)).status());
@@ -100,20 +100,11 @@ class LockWaitersTest {
     assertEquals(200, acquire(key, holder, 0).status());
     long started = System.nanoTime();
     CompletableFuture<Http.Response> waiting = CompletableFuture.supplyAsync(() -> acquire(key, sleeper, 50_000));
-    sleep(500);
+    Await.gauge(http, "coordinator_waiting_acquires", 1);
     assertEquals(200, http.post("/v1/locks/release", holder, new JsonObject().put("key", key)).status());
     Http.Response response = waiting.get(60, TimeUnit.SECONDS);
     assertEquals(200, response.status(), response::toString);
     long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     assertTrue(waitedMs < 25_000, "the release woke the waiter (waited " + waitedMs + " ms of 50000)");
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
@@ -139,15 +140,16 @@ class McpHttpProtocolTest {
         .put("jsonrpc", "2.0").put("id", 5).put("method", "tools/call").put("params", new JsonObject()
             .put("name", "acquire_lock").put("arguments", new JsonObject().put("key", "src/http-cancel.py").put("wait_ms", 30_000)))
         .encode()));
-    Thread.sleep(500);
+    Await.gauge(http, "coordinator_waiting_acquires", 1);
     assertEquals(202, post(alice, session, new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/cancelled")
         .put("params", new JsonObject().put("requestId", 5)).encode()).status());
     // Answered within 20 s although it asked to wait 30 s: the cancellation ended the wait.
     JsonObject answer = waiting.get(20, java.util.concurrent.TimeUnit.SECONDS).json();
     assertEquals("LOCK_HELD", answer.getJsonObject("result").getJsonObject("structuredContent").getJsonObject("error")
         .getString("code"));
+    // With no wait left on the node, nothing can take the lock the holder now lets go.
+    Await.gauge(http, "coordinator_waiting_acquires", 0);
     http.post("/v1/locks/release", holder, new JsonObject().put("key", "src/http-cancel.py"));
-    Thread.sleep(500);
     assertEquals(0L, service.database().value("SELECT count(*) FROM locks WHERE key = 'src/http-cancel.py' AND expires_at > now()"));
   }
 }

@@ -3,6 +3,7 @@ package dev.coordinator.mcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
@@ -31,15 +32,16 @@ class McpSessionTest {
         "the lock belongs to the connection's session: " + acquired.encode());
     JsonObject beat = McpWebSocketTest.tool(socket, 2, "heartbeat", new JsonObject().put("current_task", "testing"));
     assertEquals("testing", beat.getJsonObject("structuredContent").getJsonObject("session").getString("current_task"));
-    Thread.sleep(5_000);
+    // A silent session opened after the socket's last request: once the reaper has taken it, the
+    // socket's session would have been reaped too had its keep-alives stopped.
+    String silent = service.http().post("/v1/sessions", service.agent("silent", "claude_code", 2), new JsonObject())
+        .json().getJsonObject("session").getString("id");
+    Await.until("the silent session is reaped", () -> "reaped".equals(
+        service.database().value("SELECT status FROM sessions WHERE id = ?::uuid", silent)));
     assertEquals("ws-session", holder("src/ws-held.py"), "heartbeats keep an open socket's session alive");
 
     socket.webSocket.sendClose(1000, "done").join();
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (holder("src/ws-held.py") != null && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
-    }
-    assertEquals(null, holder("src/ws-held.py"), "LOCK-4: the closed socket's session was reaped and its lock released");
+    Await.until("LOCK-4: the closed socket's session is reaped and its lock released", () -> holder("src/ws-held.py") == null);
   }
 
   @Test

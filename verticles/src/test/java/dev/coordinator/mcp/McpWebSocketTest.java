@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
+import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -182,16 +184,21 @@ class McpWebSocketTest {
     Socket leaving = connect(service.agent("ws-leaver", "claude_code", 2), "mcp");
     initialize(leaving);
     leaving.webSocket.sendText(toolCall(1, "acquire_lock", new JsonObject().put("key", "src/cancel.py").put("wait_ms", 30_000)), true);
-    Thread.sleep(500);
+    Await.gauge(service.http(), "coordinator_waiting_acquires", 2);
     cancelling.webSocket.sendText(new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/cancelled")
         .put("params", new JsonObject().put("requestId", 5).put("reason", "changed my mind")).encode(), true);
     leaving.webSocket.sendClose(1000, "bye").join();
     assertEquals(6, cancelling.call(6, "ping", null).getValue("id"), "the cancelled request is not answered");
-    Thread.sleep(500);
+    Await.gauge(service.http(), "coordinator_waiting_acquires", 0);
+    // A later waiter is served at the release only if neither earlier wait is still in line before it.
+    String next = service.agent("ws-next", "claude_code", 2);
+    CompletableFuture<Http.Response> after = CompletableFuture.supplyAsync(() -> service.http().post("/v1/locks/acquire", next,
+        new JsonObject().put("key", "src/cancel.py").put("wait_ms", 30_000)));
+    Await.gauge(service.http(), "coordinator_waiting_acquires", 1);
     assertEquals(200, service.http().post("/v1/locks/release", holder, new JsonObject().put("key", "src/cancel.py")).status());
-    Thread.sleep(1_000);
-    assertEquals(0L, service.database().value("SELECT count(*) FROM locks WHERE key = 'src/cancel.py' AND expires_at > now()"),
-        "neither the cancelled nor the abandoned wait took the lock");
+    Http.Response served = after.get(60, TimeUnit.SECONDS);
+    assertEquals(200, served.status(), "neither the cancelled nor the abandoned wait took the lock: " + served);
+    assertEquals("ws-next", served.json().getJsonObject("lock").getString("holder"));
     assertTrue(cancelling.messages.isEmpty(), "still no answer for the cancelled request: " + cancelling.messages);
   }
 

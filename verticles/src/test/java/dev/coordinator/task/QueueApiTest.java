@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonArray;
@@ -206,7 +207,7 @@ class QueueApiTest {
 
     CompletableFuture<Http.Response> waiting = CompletableFuture.supplyAsync(() -> http.post("/v1/tasks/claim", bob,
         new JsonObject().put("task_types", new JsonArray().add(type)).put("wait_ms", 30_000)));
-    Thread.sleep(300);
+    Await.gauge(http, "coordinator_waiting_claims", 1);
     String id = submit(alice, type, new JsonObject()).getString("id");
     Http.Response got = waiting.get(30, TimeUnit.SECONDS);
     assertEquals(id, got.json().getJsonObject("task").getString("id"), "the submit woke the waiting claim");

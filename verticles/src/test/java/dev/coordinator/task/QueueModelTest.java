@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonArray;
@@ -81,7 +82,7 @@ class QueueModelTest {
 
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
-  void theServiceBehavesAsTheModel(long seed) throws InterruptedException {
+  void theServiceBehavesAsTheModel(long seed) {
     System.out.println("QueueModelTest seed=" + seed + " (repeat with -Dcoordinator.seed=" + seed + ")");
     for (String agent : AGENTS) {
       KEYS.computeIfAbsent(agent, id -> service.agent(id, "model", id.equals("m-admin") ? 3 : 2));
@@ -232,14 +233,13 @@ class QueueModelTest {
     }
   }
 
-  private void expire(String where, ModelTask task) throws InterruptedException {
+  private void expire(String where, ModelTask task) {
     if (!task.status.equals("claimed")) {
       return;
     }
     service.database().execute("UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = '" + task.id + "'");
-    for (int i = 0; i < 200 && "claimed".equals(service.database().value("SELECT status FROM tasks WHERE id = ?::uuid", task.id)); i++) {
-      Thread.sleep(20);
-    }
+    Await.until("the sweeper handled the expired claim of " + task.id,
+        () -> !"claimed".equals(service.database().value("SELECT status FROM tasks WHERE id = ?::uuid", task.id)));
     if (task.attempt >= task.maxAttempts) {
       task.status = "failed";
       task.failedByExpiry = true;

@@ -20,6 +20,14 @@ public final class Await {
     until(what, PATIENCE, condition);
   }
 
+  /**
+   * Waits until the node's gauge {@code name} (e.g. {@code coordinator_waiting_acquires}) reads
+   * {@code value}: how a test knows that a request it sent is now waiting in line.
+   */
+  public static void gauge(Http http, String name, long value) {
+    until(name + " is " + value, () -> http.get("/metrics", null).text().contains("\n" + name + " " + value + "\n"));
+  }
+
   public static void until(String what, Duration within, BooleanSupplier condition) {
     long deadline = System.nanoTime() + within.toNanos();
     while (!condition.getAsBoolean()) {
