@@ -138,13 +138,13 @@ class McpHttpProtocolTest {
     String session = initialize(alice);
     var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> post(alice, session, new JsonObject()
         .put("jsonrpc", "2.0").put("id", 5).put("method", "tools/call").put("params", new JsonObject()
-            .put("name", "acquire_lock").put("arguments", new JsonObject().put("key", "src/http-cancel.py").put("wait_ms", 30_000)))
+            .put("name", "acquire_lock").put("arguments", new JsonObject().put("key", "src/http-cancel.py").put("wait_ms", 60_000)))
         .encode()));
     Await.gauge(http, "coordinator_waiting_acquires", 1);
     assertEquals(202, post(alice, session, new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/cancelled")
         .put("params", new JsonObject().put("requestId", 5)).encode()).status());
-    // Answered within 20 s although it asked to wait 30 s: the cancellation ended the wait.
-    JsonObject answer = waiting.get(20, java.util.concurrent.TimeUnit.SECONDS).json();
+    // Answered within 30 s although it asked to wait 60 s: the cancellation ended the wait.
+    JsonObject answer = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS).json();
     assertEquals("LOCK_HELD", answer.getJsonObject("result").getJsonObject("structuredContent").getJsonObject("error")
         .getString("code"));
     // With no wait left on the node, nothing can take the lock the holder now lets go.

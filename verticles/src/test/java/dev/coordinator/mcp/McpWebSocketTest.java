@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -180,16 +181,17 @@ class McpWebSocketTest {
     service.http().post("/v1/locks/acquire", holder, new JsonObject().put("key", "src/cancel.py"));
     Socket cancelling = connect(service.agent("ws-canceller", "claude_code", 2), "mcp");
     initialize(cancelling);
-    cancelling.webSocket.sendText(toolCall(5, "acquire_lock", new JsonObject().put("key", "src/cancel.py").put("wait_ms", 30_000)), true);
+    cancelling.webSocket.sendText(toolCall(5, "acquire_lock", new JsonObject().put("key", "src/cancel.py").put("wait_ms", 60_000)), true);
     Socket leaving = connect(service.agent("ws-leaver", "claude_code", 2), "mcp");
     initialize(leaving);
-    leaving.webSocket.sendText(toolCall(1, "acquire_lock", new JsonObject().put("key", "src/cancel.py").put("wait_ms", 30_000)), true);
+    leaving.webSocket.sendText(toolCall(1, "acquire_lock", new JsonObject().put("key", "src/cancel.py").put("wait_ms", 60_000)), true);
     Await.gauge(service.http(), "coordinator_waiting_acquires", 2);
     cancelling.webSocket.sendText(new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/cancelled")
         .put("params", new JsonObject().put("requestId", 5).put("reason", "changed my mind")).encode(), true);
     leaving.webSocket.sendClose(1000, "bye").join();
     assertEquals(6, cancelling.call(6, "ping", null).getValue("id"), "the cancelled request is not answered");
-    Await.gauge(service.http(), "coordinator_waiting_acquires", 0);
+    // Half the waits' own 60 s: they left the line because they were cancelled and abandoned, not because they ran out.
+    Await.gauge(service.http(), "coordinator_waiting_acquires", 0, Duration.ofSeconds(30));
     // A later waiter is served at the release only if neither earlier wait is still in line before it.
     String next = service.agent("ws-next", "claude_code", 2);
     CompletableFuture<Http.Response> after = CompletableFuture.supplyAsync(() -> service.http().post("/v1/locks/acquire", next,

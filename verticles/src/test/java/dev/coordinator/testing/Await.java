@@ -25,7 +25,15 @@ public final class Await {
    * {@code value}: how a test knows that a request it sent is now waiting in line.
    */
   public static void gauge(Http http, String name, long value) {
-    until(name + " is " + value, () -> http.get("/metrics", null).text().contains("\n" + name + " " + value + "\n"));
+    gauge(http, name, value, PATIENCE);
+  }
+
+  /**
+   * As {@link #gauge(Http, String, long)}, within a bound: to see a wait end, wait less than that
+   * wait's own deadline, or a wait that merely ran out would pass for one that was ended.
+   */
+  public static void gauge(Http http, String name, long value, Duration within) {
+    until(name + " is " + value, within, () -> http.get("/metrics", null).text().contains("\n" + name + " " + value + "\n"));
   }
 
   public static void until(String what, Duration within, BooleanSupplier condition) {
