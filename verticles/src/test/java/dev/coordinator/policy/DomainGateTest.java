@@ -36,7 +36,7 @@ class DomainGateTest {
 
   private static Reply request(String address, Object body) throws Exception {
     Message<Reply> reply = service.vertx().eventBus().<Reply>request(address, body)
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     return reply.body();
   }
 

@@ -50,8 +50,8 @@ class EngineDifferentialTest {
 
   @AfterAll
   static void stop() throws Exception {
-    pool.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    pool.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     database.close();
   }
 
@@ -60,7 +60,7 @@ class EngineDifferentialTest {
   private static final List<String> AGENT_BLOCKED = List.of("'{}'", "'{acquire_lock,query_audit}'", "'{}'");
 
   private static Principal load(String id) throws Exception {
-    Principal principal = profiles.byId(id).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Principal principal = profiles.byId(id).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     assertTrue(principal != null, "no profile for " + id);
     return principal;
   }

@@ -27,13 +27,13 @@ class GuardrailPatternsTest {
     database = TestDatabase.create();
     vertx = Vertx.vertx();
     pool = Pools.create(vertx, database.url(), 1);
-    GUARDRAILS.load(pool).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    GUARDRAILS.load(pool).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    pool.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    pool.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     database.close();
   }
 

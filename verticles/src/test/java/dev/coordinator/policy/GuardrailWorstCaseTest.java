@@ -129,7 +129,7 @@ class GuardrailWorstCaseTest {
     assertThrows(Guardrails.CheckFailed.class, () -> guardrails.check("rm -rf /", 2), "nothing loaded");
     var pool = Pools.create(SERVICE.vertx(), SERVICE.database().url(), 1);
     try {
-      guardrails.load(pool).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      guardrails.load(pool).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } finally {
       pool.close();
     }
