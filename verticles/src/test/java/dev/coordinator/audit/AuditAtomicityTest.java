@@ -43,7 +43,7 @@ class AuditAtomicityTest {
     assertEquals(1L, auditRows("release_lock", key, "ok"));
     assertEquals(4L, service.database().value(
         "SELECT count(*) FROM audit_log WHERE resource = ? AND agent = 'alice' AND decision = 'allow' AND engine = 'cedar'"
-            + " AND reason IS NOT NULL AND request_id IS NOT NULL", key), "each row carries the decision that allowed it");
+            + " AND reason IS NOT NULL AND request_id IS NOT NULL", key), "ENF-5: each row carries the decision that allowed it");
   }
 
   @Test

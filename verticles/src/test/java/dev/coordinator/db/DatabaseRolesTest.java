@@ -251,6 +251,7 @@ class DatabaseRolesTest {
     }
   }
 
+  /** AUD-2: the audit trail is append-only for its owner too, not only for the service role. */
   @Test
   void evenTheOwnerCannotRewriteAuditRows() {
     assertThrows(IllegalStateException.class, () -> database().execute("UPDATE audit_log SET reason = 'x'"));

@@ -57,7 +57,7 @@ class SqlStatementsTest {
         "LockSql.ACQUIRE", "SessionSql.REAP", "TaskSql.SWEEP", "AuditSql.INSERT")), "DB-1: statements found: " + found);
     List<String> unfilled = SqlStatements.all().stream().filter(sql -> SqlStatements.UNFILLED.matcher(sql.text()).find())
         .map(SqlStatements.Statement::where).toList();
-    assertTrue(unfilled.isEmpty(), "statements with format placeholders left in them: " + unfilled);
+    assertTrue(unfilled.isEmpty(), "DB-2 (in part): a statement is complete when its class loads, nothing is left for request data to fill: " + unfilled);
   }
 
   @Test

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Issue 11 item 18: who the caller is comes from exactly one Authorization header and one Host,
+ * Issue 11 item 18, ENF-2: who the caller is comes from exactly one Authorization header and one Host,
  * and guessing keys is audited and throttled per remote address (api.md §2).
  */
 class AuthenticationTest {

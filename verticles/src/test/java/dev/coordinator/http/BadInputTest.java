@@ -111,7 +111,7 @@ class BadInputTest {
         post("deadline a minute ago", "/v1/tasks",
             "{\"task_type\": \"b\", \"description\": \"d\", \"deadline\": \"" + java.time.Instant.now().minusSeconds(60)
                 + "\"}", 400, "VALIDATION_FAILED", "deadline"),
-        // Issue 11 item 18: without a valid key the body is never read (no 413, no 400 about it).
+        // Issue 11 item 18, HARD-1: without a valid key the body is never read (no 413, no 400 about it).
         new Bad("no key and a body over the limit", "POST", "/v1/locks/acquire", null,
             "{\"key\": \"src/a.py\", \"reason\": \"" + "x".repeat(1_100_000) + "\"}", List.of(), 401, "UNAUTHENTICATED", null),
         new Bad("no key and malformed JSON", "POST", "/v1/locks/acquire", null, "{\"key\": ", List.of(), 401,
@@ -156,6 +156,7 @@ class BadInputTest {
         new Bad("GET on a POST endpoint", "GET", "/v1/locks/acquire", ALICE, null, List.of(), 405, "METHOD_NOT_ALLOWED", null),
         new Bad("DELETE on the lock list", "DELETE", "/v1/locks", ALICE, null, List.of(), 405, "METHOD_NOT_ALLOWED", null),
         new Bad("unknown path", "GET", "/v1/nothing-here", ALICE, null, List.of(), 404, "NOT_FOUND", null),
+        // ENF-2: no identity but a key's, whatever else the request says.
         new Bad("no key", "GET", "/v1/locks", null, null, List.of(), 401, "UNAUTHENTICATED", null),
         new Bad("basic auth", "GET", "/v1/locks", null, null, List.of("Authorization", "Basic YWxpY2U6c2VjcmV0"), 401,
             "UNAUTHENTICATED", null),

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** api.md §4: a repeated mutation with the same Idempotency-Key answers the first outcome and acts once. */
+/**
+ * api.md §4: a repeated mutation with the same Idempotency-Key answers the first outcome and acts
+ * once, with one audit row for the change (AUD-1) and one for each replay.
+ */
 class IdempotencyTest {
   @RegisterExtension
   static final RunningService service = new RunningService();

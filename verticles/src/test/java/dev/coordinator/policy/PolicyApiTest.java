@@ -91,7 +91,7 @@ class PolicyApiTest {
       List<java.util.Map<String, Object>> rows = service.database().query(
           "SELECT decision, outcome, reason FROM audit_log WHERE agent = 'reader' AND action = 'acquire_lock'");
       assertEquals(1, rows.size());
-      assertEquals("deny", rows.get(0).get("decision"), "POL-3: audited as the denial it would have been");
+      assertEquals("deny", rows.get(0).get("decision"), "POL-3, ENF-5: audited as the denial it would have been");
       assertEquals("ok", rows.get(0).get("outcome"));
       assertTrue(((String) rows.get(0).get("reason")).startsWith("shadow:"), rows.toString());
     }
@@ -119,7 +119,7 @@ class PolicyApiTest {
       assertEquals(403, http.post("/v1/locks/acquire", writer, new JsonObject().put("key", "src/r3.py")).status(),
           "the old set stays in force");
       assertEquals(2L, service.database().value("SELECT count(*) FROM audit_log WHERE action = 'reload_policies'"));
-      assertEquals(403, http.post("/v1/policy/reload", writer, new JsonObject()).status(), "reloading is admin");
+      assertEquals(403, http.post("/v1/policy/reload", writer, new JsonObject()).status(), "POL-2: reloading is admin");
     }
   }
 
@@ -148,7 +148,7 @@ class PolicyApiTest {
       String reader = service.agent("reader", "claude_code", 1);
       String writer = service.agent("writer", "claude_code", 2);
       Http.Response denied = http.post("/v1/locks/acquire", reader, new JsonObject().put("key", "src/n.py"));
-      assertEquals(403, denied.status());
+      assertEquals(403, denied.status(), "POL-2: trust 1 reads only");
       assertEquals("native", denied.json().getJsonObject("error").getJsonObject("details").getString("engine"));
       assertEquals(200, http.post("/v1/locks/acquire", writer, new JsonObject().put("key", "src/n.py")).status());
       assertEquals(200, http.get("/v1/locks", reader).status());

@@ -19,7 +19,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The examples corpus of policies/: every ALLOW example is allowed and every DENY example denied, by both engines. */
+/**
+ * POL-1: the examples corpus of policies/: every ALLOW example is allowed and every DENY example
+ * denied, by both engines. The corpus holds POL-2's levels: trust 0 denied reads, trust 1 reads
+ * but neither acquires nor claims, trust 2 writes its own, trust 3 administers.
+ */
 class PolicyExamplesTest {
   static final Path POLICIES = Path.of(System.getProperty("coordinator.policies", "../policies"));
   private static CedarPolicyEngine cedar;

@@ -59,7 +59,8 @@ class SessionApiTest {
         "Coordinator-Session", id).status());
     Http.Response ended = http.send("DELETE", "/v1/sessions/" + id, alice, null);
     assertEquals(200, ended.status(), ended::toString);
-    assertEquals(new JsonObject().put("released_locks", 1).put("requeued_tasks", 0), ended.json());
+    assertEquals(new JsonObject().put("released_locks", 1).put("requeued_tasks", 0), ended.json(),
+        "LOCK-4: ending the session released its lock");
     assertEquals("INVALID_STATE", http.post("/v1/sessions/" + id + "/heartbeat", alice, new JsonObject()).errorCode());
     assertEquals("INVALID_STATE", http.send("DELETE", "/v1/sessions/" + id, alice, null).errorCode());
   }
@@ -69,7 +70,7 @@ class SessionApiTest {
     String bobs = register(bob, new JsonObject()).getString("id");
     Http.Response foreign = http.send("POST", "/v1/locks/acquire", alice, new JsonObject().put("key", "src/x.py").encode(),
         "Coordinator-Session", bobs);
-    assertEquals(400, foreign.status(), "alice cannot tie her lock to bob's session: " + foreign);
+    assertEquals(400, foreign.status(), "ENF-2: alice cannot tie her lock to bob's session: " + foreign);
     Http.Response unknown = http.send("POST", "/v1/locks/acquire", alice, new JsonObject().put("key", "src/x.py").encode(),
         "Coordinator-Session", "00000000-0000-4000-8000-000000000000");
     assertEquals(400, unknown.status());

@@ -3,6 +3,7 @@ package dev.coordinator.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonArray;
@@ -51,15 +52,11 @@ class SessionCrashTest {
     long waitStarted = System.nanoTime();
     CompletableFuture<Http.Response> waiting = CompletableFuture.supplyAsync(() -> http.post("/v1/locks/acquire", waiter,
         new JsonObject().put("key", "src/crash.py").put("wait_ms", WAIT_MS)));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (System.nanoTime() < deadline) {
+    // The survivor heartbeats between looks, as a live agent does.
+    Await.until("the silent session is reaped", () -> {
       assertEquals(200, http.post("/v1/sessions/" + alive + "/heartbeat", survivor, new JsonObject()).status());
-      if ("reaped".equals(service.database().value("SELECT status FROM sessions WHERE id = ?::uuid", crashed))) {
-        break;
-      }
-      Thread.sleep(300);
-    }
-    assertEquals("reaped", service.database().value("SELECT status FROM sessions WHERE id = ?::uuid", crashed));
+      return "reaped".equals(service.database().value("SELECT status FROM sessions WHERE id = ?::uuid", crashed));
+    });
     assertEquals("active", service.database().value("SELECT status FROM sessions WHERE id = ?::uuid", alive));
 
     Http.Response woken = waiting.get(90, TimeUnit.SECONDS);
@@ -76,11 +73,14 @@ class SessionCrashTest {
     JsonObject task = http.get("/v1/tasks/" + taskId, survivor).json().getJsonObject("task");
     assertEquals("pending", task.getString("status"), "TASK-5: the crashed claim went back to the queue");
     assertEquals("STALE_CLAIM", http.post("/v1/tasks/" + taskId + "/complete", crasher, new JsonObject()
-        .put("claim_token", claimed.getString("claim_token")).put("success", true)).errorCode());
+        .put("claim_token", claimed.getString("claim_token")).put("success", true)).errorCode(),
+        "TASK-3: the reaped claimant's token is stale");
     assertEquals(1L, service.database().value(
-        "SELECT count(*) FROM audit_log WHERE agent = 'system' AND action = 'reap_session' AND resource = ?", crashed));
+        "SELECT count(*) FROM audit_log WHERE agent = 'system' AND action = 'reap_session' AND resource = ?", crashed),
+        "AUD-1: the reap is one audit row, by the system");
     assertEquals(2L, service.database().value(
-        "SELECT count(*) FROM audit_log WHERE agent = 'system' AND action = 'release_lock' AND result->>'session_ended' = ?", crashed));
+        "SELECT count(*) FROM audit_log WHERE agent = 'system' AND action = 'release_lock' AND result->>'session_ended' = ?", crashed),
+        "AUD-1: one row per lock the reap released");
 
     Http.Response stale = inSession(crasher, crashed, "/v1/locks/acquire", new JsonObject().put("key", "src/after.py"));
     assertEquals(400, stale.status(), "a reaped session cannot take new locks: " + stale);

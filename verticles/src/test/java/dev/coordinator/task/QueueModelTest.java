@@ -29,7 +29,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * agents, applied to the running service and to a small reference model of the queue written
  * here; every answer and the whole queue state are compared after each step. Lease expiry is
  * made by moving a lease into the past (as the schema owner) and letting the real sweeper act.
- * A failure names the seed and step; repeat one with {@code -Dcoordinator.seed=N}.
+ * A failure names the seed and step; repeat one with {@code -Dcoordinator.seed=N}. The model holds
+ * TASK-1 (one claimant, a new token per claim), TASK-2 (a finished task stays finished: a second,
+ * different completion is INVALID_STATE), TASK-3 (a dead token is STALE_CLAIM), TASK-4, TASK-5 (an
+ * expired lease requeues the task, or fails it on its last attempt) and TASK-6.
  */
 class QueueModelTest {
   @RegisterExtension
