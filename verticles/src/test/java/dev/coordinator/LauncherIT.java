@@ -13,10 +13,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -40,10 +41,13 @@ class LauncherIT {
   private final class Served implements AutoCloseable {
     final Process process;
     final Thread reader;
-    final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    /** Appended by the reader thread while the test reads: iterating it sees a snapshot, never a half-made change. */
+    final List<String> lines = new CopyOnWriteArrayList<>();
+    /** Completed by the reader: true once serve says it listens, false if its output ends first. */
+    private final CompletableFuture<Boolean> listening = new CompletableFuture<>();
     final int port;
 
-    Served(int port) throws IOException, InterruptedException {
+    Served(int port) throws Exception {
       this.port = port;
       ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toAbsolutePath().toString(), "serve", "--http-port", String.valueOf(port))
           .directory(workDir.toFile())
@@ -53,28 +57,32 @@ class LauncherIT {
       process = builder.start();
       reader = new Thread(() -> {
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          out.lines().forEach(lines::add);
+          out.lines().forEach(line -> {
+            lines.add(line);
+            if (line.startsWith("coordinator: listening on")) {
+              listening.complete(true);
+            }
+          });
         } catch (IOException ignored) {
           // the process ended
+        } finally {
+          listening.complete(false);
         }
       });
       reader.setDaemon(true);
       reader.start();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (lines.stream().noneMatch(line -> line.startsWith("coordinator: listening on"))) {
-        assertTrue(process.isAlive(), () -> "serve exited early:\n" + String.join("\n", lines));
-        assertTrue(System.nanoTime() < deadline, () -> "serve did not start in 120 s:\n" + String.join("\n", lines));
-        Thread.sleep(100);
+      try {
+        assertTrue(listening.get(120, TimeUnit.SECONDS), () -> "serve exited early:\n" + String.join("\n", lines));
+      } catch (TimeoutException e) {
+        throw new AssertionError("serve did not start in 120 s:\n" + String.join("\n", lines), e);
       }
     }
 
     String demoKey(String agent) {
-      synchronized (lines) {
-        for (String line : lines) {
-          Matcher matcher = DEMO_KEY.matcher(line);
-          if (matcher.matches() && matcher.group(1).equals(agent)) {
-            return matcher.group(2);
-          }
+      for (String line : lines) {
+        Matcher matcher = DEMO_KEY.matcher(line);
+        if (matcher.matches() && matcher.group(1).equals(agent)) {
+          return matcher.group(2);
         }
       }
       throw new AssertionError("no demo key for " + agent + " in:\n" + String.join("\n", lines));
