@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
 import java.net.http.WebSocketHandshakeException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -83,16 +83,14 @@ class McpConnectionCapTest {
     assertEquals(429, upgradeRefusal(key));
     socket.webSocket.sendClose(1000, "done").join();
     socket.closed.get(30, TimeUnit.SECONDS);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
+    Await.until("a closed socket gives its place back", () -> {
       try {
         McpWebSocketTest.connect(service.port(), key, "mcp");
-        break;
+        return true;
       } catch (CompletionException stillFull) {
-        assertTrue(System.nanoTime() < deadline, "a closed socket gives its place back");
-        Thread.sleep(50);
+        return false;
       }
-    }
+    });
     second.webSocket.sendClose(1000, "done").join();
   }
 

@@ -1,12 +1,11 @@
 package dev.coordinator.mcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
@@ -36,15 +35,13 @@ class McpHeartbeatAuditTest {
   }
 
   /** Waits until the agent's session was heartbeaten {@code times} times, doing {@code poke} between looks. */
-  private static void awaitHeartbeats(String agent, int times, Runnable poke) throws InterruptedException {
+  private static void awaitHeartbeats(String agent, int times, Runnable poke) {
     Set<Object> seen = new HashSet<>();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (seen.size() <= times) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + times + " heartbeats of " + agent);
+    Await.until(times + " heartbeats of " + agent, () -> {
       seen.add(lastHeartbeat(agent));
       poke.run();
-      Thread.sleep(100);
-    }
+      return seen.size() > times;
+    });
   }
 
   @Test
@@ -62,7 +59,7 @@ class McpHeartbeatAuditTest {
   }
 
   @Test
-  void streamableHttpKeepAlivesAreNotAuditedOneByOne() throws InterruptedException {
+  void streamableHttpKeepAlivesAreNotAuditedOneByOne() {
     String key = service.agent("http-beater", "claude_code", 2);
     Http http = service.http();
     Http.Response init = http.send("POST", "/mcp", key, new JsonObject().put("jsonrpc", "2.0").put("id", 1)

@@ -3,6 +3,7 @@ package dev.coordinator.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.PartitionProxy;
 import dev.coordinator.testing.TestDatabase;
@@ -10,6 +11,7 @@ import dev.coordinator.testing.TestService;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -50,16 +52,13 @@ class ProfileRevocationTest {
   }
 
   /** The listening backend, once there is one (it is opened asynchronously). */
-  private static Map<String, Object> listener() throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      var rows = service.database().query(FIND_LISTENER);
-      if (!rows.isEmpty()) {
-        return rows.get(0);
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("the service never listened for profile changes");
+  private static Map<String, Object> listener() {
+    AtomicReference<Map<String, Object>> found = new AtomicReference<>();
+    Await.until("the service listens for profile changes", () -> {
+      service.database().query(FIND_LISTENER).stream().findFirst().ifPresent(found::set);
+      return found.get() != null;
+    });
+    return found.get();
   }
 
   /** Writes as {@code key} until one is denied by policy; how long that took. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
 import io.vertx.core.json.JsonArray;
@@ -35,7 +36,7 @@ class SessionApiTest {
   }
 
   @Test
-  void registerHeartbeatAndEnd() throws InterruptedException {
+  void registerHeartbeatAndEnd() {
     JsonObject session = register(alice, new JsonObject().put("capabilities", new JsonArray().add("java").add("sql"))
         .put("current_task", "reading the code"));
     assertEquals("alice", session.getString("agent"));
@@ -44,7 +45,9 @@ class SessionApiTest {
     assertTrue(session.getString("started_at").endsWith("Z"), session.getString("started_at"));
     String id = session.getString("id");
 
-    Thread.sleep(20);
+    // The heartbeat below must be stamped later than the registration, by the database's clock.
+    Await.until("the database's clock has moved on", () -> Boolean.TRUE.equals(
+        service.database().value("SELECT now() > ?::timestamptz", session.getString("last_heartbeat"))));
     Http.Response beat = http.post("/v1/sessions/" + id + "/heartbeat", alice, new JsonObject().put("current_task", "writing tests"));
     assertEquals(200, beat.status(), beat::toString);
     JsonObject beaten = beat.json().getJsonObject("session");
