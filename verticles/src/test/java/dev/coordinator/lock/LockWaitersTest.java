@@ -85,7 +85,8 @@ class LockWaitersTest {
   void theEndOfTheHoldersLeaseWakesAWaiter() {
     String key = "src/lease-end.py";
     String next = service.agent("next", "claude_code", 2);
-    assertEquals(200, http.post("/v1/locks/acquire", holder, new JsonObject().put("key", key).put("ttl_seconds", 1)).status());
+    // A lease long enough that the waiter is surely in line before it ends, or this proves nothing.
+    assertEquals(200, http.post("/v1/locks/acquire", holder, new JsonObject().put("key", key).put("ttl_seconds", 3)).status());
     Http.Response response = acquire(key, next, 20_000);
     assertEquals(200, response.status(), response::toString);
     assertEquals("next", response.json().getJsonObject("lock").getString("holder"));
