@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * OPS-1: docs/traceability.md cannot drift from the code. Every requirement has one row; every
  * test a row names exists and names the row's requirement id itself (in a method name, a tag, a
  * message or a comment), so a test cannot be cited for what it does not claim to prove; every
- * file and TLA+ definition a row names exists; a row called covered names at least one test.
+ * file and TLA+ definition a row names exists; a row called covered names at least one test; and
+ * a test the page names in its prose exists too.
  */
 @Tag("OPS-1")
 class TraceabilityTest {
@@ -94,6 +95,18 @@ class TraceabilityTest {
       }
     }
     assertEquals(List.of(), wrong, "docs/traceability.md cites tests that do not exist or do not claim the requirement");
+  }
+
+  @Test
+  void everyTestThePageNamesOutsideTheTableExists() throws IOException {
+    List<String> missing = new ArrayList<>();
+    Matcher code = CODE.matcher(Files.readString(TABLE));
+    while (code.find()) {
+      if (TEST.matcher(code.group(1)).matches() && testSource(code.group(1)).isEmpty()) {
+        missing.add(code.group(1));
+      }
+    }
+    assertEquals(List.of(), missing, "tests docs/traceability.md names that do not exist");
   }
 
   @Test
