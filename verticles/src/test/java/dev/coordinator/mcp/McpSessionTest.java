@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** An MCP connection is a coordinator session: what it takes is released when it ends or goes silent (LOCK-4). */
 class McpSessionTest {
   @RegisterExtension
-  static final RunningService service = new RunningService("--session-timeout", "3", "--sweep-interval", "100");
+  static final RunningService service = new RunningService("--session-timeout", "5", "--sweep-interval", "100");
 
   private static Object holder(String key) {
     List<java.util.Map<String, Object>> rows = service.database().query("SELECT holder FROM locks WHERE key = ?"
