@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class McpHeartbeatAuditTest {
   /** Connections heartbeat every third of the timeout, but at most once a second. */
   @RegisterExtension
-  static final RunningService service = new RunningService("--session-timeout", "3", "--sweep-interval", "100");
+  static final RunningService service = new RunningService("--session-timeout", "5", "--sweep-interval", "100");
 
   private static long heartbeatRows(String agent) {
     return ((Number) service.database().value("SELECT count(*) FROM audit_log WHERE agent = ? AND action = 'heartbeat'",
