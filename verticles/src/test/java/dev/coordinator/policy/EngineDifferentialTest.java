@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -92,13 +93,15 @@ class EngineDifferentialTest {
     }
   }
 
-  /** The lists of the agent types the test registers; {@code never_registered} has no row. */
-  private static final Map<String, Lists> TYPE_LISTS = Map.of(
+  /** A type the test gives agents but registers no row for: it has no lists. */
+  private static final String UNREGISTERED = "never_registered";
+  /** The agent types of the test's agents and their lists. */
+  private static final Map<String, Lists> TYPE_LISTS = new TreeMap<>(Map.of(
       "claude_code", Lists.NONE,
       "restricted_bot", new Lists(Set.of("check_locks", "acquire_lock", "submit_work"), Set.of()),
       "careful", new Lists(null, Set.of("cancel_task", "reload_policies", "verify_audit")),
-      "never_registered", Lists.NONE);
-  private static final List<String> TYPES = List.of("claude_code", "restricted_bot", "careful", "never_registered");
+      UNREGISTERED, Lists.NONE));
+  private static final List<String> TYPES = List.copyOf(TYPE_LISTS.keySet());
   private static final List<Lists> AGENT_LISTS = List.of(Lists.NONE, new Lists(null, Set.of("acquire_lock", "query_audit")),
       new Lists(Set.of("get_work", "check_locks", "query_audit"), Set.of()));
 
@@ -110,7 +113,7 @@ class EngineDifferentialTest {
     profiles = new ProfileCache(pool);
     cedar = new CedarPolicyEngine(PolicyExamplesTest.POLICIES);
     TYPE_LISTS.forEach((type, lists) -> {
-      if (!type.equals("never_registered")) {
+      if (!type.equals(UNREGISTERED)) {
         database.execute("INSERT INTO agent_types (agent_type, allowed_actions, blocked_actions) VALUES ('" + type + "', "
             + lists.sqlAllowed() + ", " + Lists.sqlArray(lists.blocked()) + ")");
       }
