@@ -2,21 +2,14 @@ package dev.coordinator.tla;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -34,9 +27,6 @@ import org.junit.jupiter.api.TestFactory;
 @Tag("TLA-1")
 class ModelCheckTest {
   private static final Path DIR = Path.of("").toAbsolutePath();
-  private static final Pattern VIOLATED = Pattern.compile("Invariant (\\w+) is violated");
-  private static final Pattern DISTINCT = Pattern.compile("([\\d,]+) distinct states found");
-  private static final String NO_ERROR = "Model checking completed. No error has been found.";
 
   @TestFactory
   Stream<DynamicTest> everyModelOfTheManifestHasItsExpectedOutcome() throws IOException {
@@ -55,62 +45,12 @@ class ModelCheckTest {
 
   private static void check(JsonNode model) throws Exception {
     String cfg = model.get("cfg").asText();
-    Run run = tlc(model.get("module").asText(), cfg, model.path("timeoutSeconds").asInt(600));
+    Tlc.Run run = Tlc.run(DIR, model.get("module").asText(), cfg, model.path("timeoutSeconds").asInt(600));
     String expected = model.get("expect").asText();
     assertEquals(expected, run.outcome(), () -> cfg + ": TLC's outcome differs from the manifest; its output:\n" + run.output());
     if (expected.equals("pass") && model.has("distinctStates")) {
       assertEquals(model.get("distinctStates").asLong(), run.distinctStates(),
           () -> cfg + ": the model's state space changed; update manifest.json if that was meant");
     }
-  }
-
-  private record Run(String outcome, long distinctStates, String output) {
-  }
-
-  private static Run tlc(String module, String cfg, int timeoutSeconds) throws Exception {
-    Path meta = Path.of(System.getProperty("tlc.metadir", "target/tlc")).resolve(cfg);
-    Files.createDirectories(meta);
-    Path log = meta.resolveSibling(cfg + ".out");
-    Process process = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseParallelGC",
-        "-cp", tlaToolsJar(), "tlc2.TLC", "-workers", "1", "-metadir", meta.toString(), "-config", cfg, module)
-        .directory(DIR.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
-      fail(cfg + ": TLC ran longer than " + timeoutSeconds + " s; output in " + log);
-    }
-    String output = Files.readString(log, StandardCharsets.UTF_8);
-    return new Run(outcome(process.exitValue(), output), distinct(output), output);
-  }
-
-  /** {@code pass} only for exit 0 with TLC's all-clear; the violated invariant's name; else what went wrong. */
-  static String outcome(int exit, String output) {
-    Matcher violated = VIOLATED.matcher(output);
-    if (violated.find()) {
-      return violated.group(1);
-    }
-    if (exit == 0 && output.contains(NO_ERROR)) {
-      return "pass";
-    }
-    if (output.contains("Temporal properties were violated")) {
-      return "liveness";
-    }
-    if (output.contains("Deadlock reached")) {
-      return "deadlock";
-    }
-    return "error (exit " + exit + ")";
-  }
-
-  private static long distinct(String output) {
-    Matcher m = DISTINCT.matcher(output);
-    long last = -1;
-    while (m.find()) {
-      last = Long.parseLong(m.group(1).replace(",", ""));
-    }
-    return last;
-  }
-
-  private static String tlaToolsJar() throws URISyntaxException {
-    return Path.of(tlc2.TLC.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
   }
 }

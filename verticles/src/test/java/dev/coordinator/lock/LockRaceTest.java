@@ -9,6 +9,10 @@ import dev.coordinator.testing.Http;
 import dev.coordinator.testing.TestDatabase;
 import dev.coordinator.testing.TestService;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -249,6 +253,10 @@ class LockRaceTest {
         }
       } finally {
         pool.shutdownNow();
+        pool.awaitTermination(30, TimeUnit.SECONDS);
+        List<Belief> recorded = new ArrayList<>();
+        agents.forEach(agent -> recorded.addAll(agent.beliefs));
+        writeTrace(recorded);
       }
       List<Belief> history = new ArrayList<>();
       agents.forEach(agent -> history.addAll(agent.beliefs));
@@ -256,6 +264,37 @@ class LockRaceTest {
       assertEquals(0L, service.database().value("SELECT count(*) FROM locks WHERE expires_at > now()"),
           "seed=" + seed + ": every agent released what it held at the end");
     }
+  }
+
+  /**
+   * TLA-2: the grants as the database made them and the releases as they were sent, for the
+   * trace validation of the tla module (tla/LockTrace.tla replays them through the model's own
+   * LOCK-1 and LOCK-2), in microseconds from the first grant. Written even when the run fails, so
+   * that a broken service's history can be kept as a trace that must be rejected.
+   */
+  private static void writeTrace(List<Belief> history) throws IOException {
+    if (history.isEmpty()) {
+      return;
+    }
+    Instant start = history.stream().map(Belief::granted).min(Comparator.naturalOrder()).orElseThrow();
+    List<String> lines = new ArrayList<>();
+    for (Belief belief : history) {
+      long granted = micros(start, belief.granted());
+      long until = micros(start, belief.until());
+      lines.add(new JsonObject().put("kind", "grant").put("session", belief.agent()).put("key", belief.key())
+          .put("token", belief.token()).put("at", granted).put("expires", until).encode());
+      if (!belief.lapsed()) {
+        lines.add(new JsonObject().put("kind", "free").put("session", belief.agent()).put("key", belief.key())
+            .put("token", belief.token()).put("at", until).encode());
+      }
+    }
+    Path dir = Path.of("target", "histories");
+    Files.createDirectories(dir);
+    Files.write(dir.resolve("lock-race.jsonl"), lines);
+  }
+
+  private static long micros(Instant start, Instant at) {
+    return Duration.between(start, at).toNanos() / 1_000;
   }
 
   private static void check(List<Belief> history, long seed) {
