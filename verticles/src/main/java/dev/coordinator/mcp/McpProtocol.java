@@ -110,7 +110,7 @@ public final class McpProtocol {
 
   /**
    * The command a tool call's own copy of {@code arguments} asks for (its {@code request_id} is taken out as the
-   * idempotency key); {@code VALIDATION_FAILED} when they are wrong. Pure, so that it can be fuzzed alone.
+   * idempotency key); {@code VALIDATION_FAILED} when they are wrong. No I/O, so that it can be fuzzed alone.
    */
   static Envelope envelope(McpTool tool, JsonObject arguments, String caller, String session, String requestId) {
     String idempotencyKey = idempotencyKey(arguments.remove(McpTools.REQUEST_ID));
