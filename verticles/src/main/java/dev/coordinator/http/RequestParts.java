@@ -23,11 +23,15 @@ final class RequestParts {
 
   /** The body as a JSON object; an empty body is an empty object. A body must say it is JSON (api.md: UTF-8). */
   static JsonObject object(RoutingContext context) {
-    Buffer body = context.body().buffer();
+    return object(context.body().buffer(), context.request().getHeader("Content-Type"));
+  }
+
+  /** The same from the raw parts: everything a client controls, so that it can be fuzzed alone. */
+  static JsonObject object(Buffer body, String contentType) {
     if (body == null || body.length() == 0) {
       return new JsonObject();
     }
-    if (!isJson(context.request().getHeader("Content-Type"))) {
+    if (!isJson(contentType)) {
       throw CoordinatorException.invalid("Content-Type", "a body must be sent as Content-Type: application/json (UTF-8)");
     }
     Object value;

@@ -100,16 +100,24 @@ public final class McpProtocol {
     JsonObject arguments = rawArguments == null ? new JsonObject() : ((JsonObject) rawArguments).copy();
     Envelope envelope;
     try {
-      String idempotencyKey = idempotencyKey(arguments.remove(McpTools.REQUEST_ID));
-      Command command = tool.name().equals(McpTools.HEARTBEAT)
-          ? McpTools.heartbeat(session, arguments)
-          : tool.command().apply(arguments);
-      envelope = new Envelope(caller.id(), session, requestId, idempotencyKey, command);
+      envelope = envelope(tool, arguments, caller.id(), session, requestId);
     } catch (CoordinatorException refused) {
       return PolicyClient.refuse(bus, new Refusal(caller.id(), session, requestId, tool.name(), refused.failure()))
           .map(reply -> JsonRpc.result(id, toolResult(reply)));
     }
     return PolicyClient.send(bus, envelope).map(reply -> JsonRpc.result(id, toolResult(reply)));
+  }
+
+  /**
+   * The command a tool call's own copy of {@code arguments} asks for (its {@code request_id} is taken out as the
+   * idempotency key); {@code VALIDATION_FAILED} when they are wrong. No I/O, so that it can be fuzzed alone.
+   */
+  static Envelope envelope(McpTool tool, JsonObject arguments, String caller, String session, String requestId) {
+    String idempotencyKey = idempotencyKey(arguments.remove(McpTools.REQUEST_ID));
+    Command command = tool.name().equals(McpTools.HEARTBEAT)
+        ? McpTools.heartbeat(session, arguments)
+        : tool.command().apply(arguments);
+    return new Envelope(caller, session, requestId, idempotencyKey, command);
   }
 
   /**
