@@ -33,10 +33,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 13: any node serves any Streamable HTTP MCP session. Two clustered nodes on one database:
+ * Issue 13, CLU-4: any node serves any Streamable HTTP MCP session. Two clustered nodes on one database:
  * a session opened on one is used, cancelled into and ended on the other; the per-agent cap
  * (HARD-3) counts the connections of both; a coordinator session ended anywhere is 404 everywhere.
  */
+@Tag("CLU-4")
 @Tag("HARD-3")
 class McpAcrossNodesTest {
   private static final int CAP = 3;

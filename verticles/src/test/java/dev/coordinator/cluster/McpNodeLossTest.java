@@ -19,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * "going away" (1001) and connects again to another node. The stdio bridge given several nodes'
  * URLs ({@code COORDINATOR_URL=a,b}) carries on through another node when its node is gone.
  */
+@Tag("CLU-4")
 class McpNodeLossTest {
 
   @Test

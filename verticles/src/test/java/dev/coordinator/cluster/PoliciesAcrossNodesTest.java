@@ -23,11 +23,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 13, POL-2: what the gate decides is the same on every node. A policy reload on one node
+ * Issue 13, CLU-1, POL-2: what the gate decides is the same on every node. A policy reload on one node
  * reloads every node (each from its own copy of the same folder); an operator's profile change
  * made with psql reaches the other node's profile cache through the database's notification, well
  * before the cache's time bound would.
  */
+@Tag("CLU-1")
 @Tag("POL-2")
 class PoliciesAcrossNodesTest {
   private static final Path POLICIES = Path.of("..", "policies");
