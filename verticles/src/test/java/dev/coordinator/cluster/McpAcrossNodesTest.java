@@ -88,6 +88,14 @@ class McpAcrossNodesTest {
         .put("params", new JsonObject().put("name", name).put("arguments", arguments)));
   }
 
+  /**
+   * A ping: answered by the MCP entry itself, never by the policy gate, so only the session store
+   * can say the session is gone (the gate would refuse a tool call in an ended coordinator session).
+   */
+  static Http.Response ping(TestService node, String key, String session) {
+    return post(node, key, session, new JsonObject().put("jsonrpc", "2.0").put("id", "p").put("method", "ping"));
+  }
+
   private static JsonObject structured(Http.Response response) {
     assertEquals(200, response.status(), response::toString);
     return response.json().getJsonObject("result").getJsonObject("structuredContent");
@@ -143,9 +151,12 @@ class McpAcrossNodesTest {
     String coordinator = structured(tool(second, key, session, 1, "acquire_lock", new JsonObject().put("key", "src/deleted.py")))
         .getJsonObject("lock").getString("session_id");
 
+    assertEquals(200, ping(first, key, session).status(), "both nodes have served the session");
+
     assertEquals(204, second.http().send("DELETE", "/mcp", key, null, "Mcp-Session-Id", session).status());
+    assertGone(ping(first, key, session));
+    assertGone(ping(second, key, session));
     assertGone(tool(first, key, session, 2, "get_my_profile", new JsonObject()));
-    assertGone(tool(second, key, session, 3, "get_my_profile", new JsonObject()));
     assertEquals("ended", first.database().value("SELECT status FROM sessions WHERE id = ?::uuid", coordinator),
         "its coordinator session ended with it, so its lock was released");
     assertEquals(404, first.http().send("DELETE", "/mcp", key, null, "Mcp-Session-Id", session).status());
@@ -157,10 +168,11 @@ class McpAcrossNodesTest {
     String session = open(first, key);
     String coordinator = structured(tool(first, key, session, 1, "acquire_lock", new JsonObject().put("key", "src/ended.py")))
         .getJsonObject("lock").getString("session_id");
+    assertEquals(200, ping(second, key, session).status(), "both nodes have served the session");
     assertEquals(200, first.http().send("DELETE", "/v1/sessions/" + coordinator, key, null).status());
 
-    assertGone(tool(second, key, session, 2, "get_my_profile", new JsonObject()));
-    assertGone(tool(first, key, session, 3, "get_my_profile", new JsonObject()));
+    assertGone(ping(second, key, session));
+    assertGone(ping(first, key, session));
     assertEquals(200, initialize(second, key).status(), "the client starts over, on any node");
   }
 
