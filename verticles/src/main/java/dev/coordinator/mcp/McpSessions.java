@@ -62,8 +62,9 @@ public final class McpSessions {
   static final int KEY_SPACE = 0x4d435053;
   /** The channel on which a node asks the others to cancel a request it does not run itself. */
   public static final String CANCEL_CHANNEL = "coordinator_mcp_cancel";
+  /** Used within the idle time, or waiting; never null (the sweep deletes what is NOT live). */
   private static final String LIVE =
-      "(m.last_used_at > now() - $%d::bigint * interval '1 millisecond' OR m.busy_until > now())";
+      "(m.last_used_at > now() - $%d::bigint * interval '1 millisecond' OR coalesce(m.busy_until > now(), false))";
   static final String SERIALIZE = "SELECT pg_advisory_xact_lock($1, hashtext($2::text))";
   static final String OPEN = ("""
       INSERT INTO mcp_sessions (id_hash, agent, kind, protocol_version)
