@@ -86,6 +86,39 @@ class PoliciesAcrossNodesTest {
     Await.until("the other node went back too", Duration.ofSeconds(30), () -> acquire(second, writer).status() == 200);
   }
 
+  private static boolean listening(String login) {
+    return ((Number) first.database().value("SELECT count(*) FROM pg_stat_activity WHERE usename = ? AND query LIKE 'LISTEN%'",
+        login)).longValue() > 0;
+  }
+
+  @Test
+  void aNodeThatMissedTheAnnouncementCatchesUpWhenItListensAgain() throws IOException {
+    String root = first.agent("missed-root", "operator", 4);
+    String writer = first.agent("missed-writer", "claude_code", 2);
+    assertEquals(200, acquire(second, writer).status());
+    String login = second.serviceDatabase().connectOptions().getUser();
+    Await.until("the second node listens", () -> listening(login));
+
+    // The second node's listener is cut and cannot come back while the reload is announced.
+    first.database().execute("ALTER ROLE \"" + login + "\" NOLOGIN",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + login + "' AND query LIKE 'LISTEN%'");
+    try {
+      Await.until("the second node no longer listens", () -> !listening(login));
+      Files.writeString(policyDir.resolve("write.cedar"),
+          "permit (principal, action in Action::\"write\", resource) when { principal.trust >= 3 };");
+      assertTrue(first.http().post("/v1/policy/reload", root, new JsonObject()).json().getBoolean("reloaded"));
+      assertEquals(403, acquire(first, writer).status());
+    } finally {
+      first.database().execute("ALTER ROLE \"" + login + "\" LOGIN");
+    }
+    Await.until("the second node caught up with the reload it did not hear", Duration.ofSeconds(30),
+        () -> acquire(second, writer).status() == 403);
+
+    Files.writeString(policyDir.resolve("write.cedar"), Files.readString(POLICIES.resolve("write.cedar")));
+    assertTrue(first.http().post("/v1/policy/reload", root, new JsonObject()).json().getBoolean("reloaded"));
+    Await.until("the second node went back too", Duration.ofSeconds(30), () -> acquire(second, writer).status() == 200);
+  }
+
   /**
    * Whether the second node serves {@code agent}'s profile from its cache: a change made with the
    * triggers off (no notification) is not seen at once. The agent's trust is put back after.
