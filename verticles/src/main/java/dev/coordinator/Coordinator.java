@@ -7,6 +7,7 @@ import dev.coordinator.cluster.Node;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.HealthVerticle;
+import dev.coordinator.db.Pools;
 import dev.coordinator.db.ServiceLogin;
 import dev.coordinator.domain.IdempotencyRetention;
 import dev.coordinator.handoff.HandoffVerticle;
@@ -29,6 +30,9 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,14 +42,18 @@ import java.util.List;
  * Closing undeploys in reverse: the entry first, which lets in-flight requests finish.
  */
 public final class Coordinator {
+  private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
   private final Vertx vertx;
   private final String httpDeployment;
   private final List<String> innerDeployments;
   private final DatabaseUrl database;
   private final long mcpExpiry;
+  /** The MCP sessions' connections (the HTTP verticle's instances share them). */
+  private final Pool mcpPool;
 
   private Coordinator(Vertx vertx, String httpDeployment, List<String> innerDeployments, DatabaseUrl database,
-                      long mcpExpiry) {
+                      long mcpExpiry, Pool mcpPool) {
+    this.mcpPool = mcpPool;
     this.vertx = vertx;
     this.httpDeployment = httpDeployment;
     this.innerDeployments = innerDeployments;
@@ -81,10 +89,12 @@ public final class Coordinator {
     }
     int poolSize = config.dbPoolSize();
     Guardrails guardrails = new Guardrails();
-    McpSessions mcpSessions = new McpSessions(config.mcpSessionsPerAgent(), config.sessionTimeoutSeconds() * 1_000L);
+    Pool mcpPool = Pools.create(vertx, database, poolSize);
+    McpSessions mcpSessions = new McpSessions(mcpPool, config.mcpSessionsPerAgent(), config.sessionTimeoutSeconds() * 1_000L);
     AuthThrottle authThrottle = new AuthThrottle();
     Metrics metrics = new Metrics();
-    metrics.gauge("coordinator_mcp_sessions", "open MCP sessions on this node", mcpSessions::size);
+    metrics.gauge("coordinator_mcp_sessions",
+        "open Streamable HTTP MCP sessions in the cluster, as of this node's last sweep", mcpSessions::size);
     List<String> inner = new ArrayList<>();
     return vertx.deployVerticle(new HealthVerticle(database, poolSize, node)).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new PolicyVerticle(database, poolSize, engine, config.enforcement(), stamp, guardrails, metrics)))
@@ -103,8 +113,10 @@ public final class Coordinator {
         .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, mcpSessions, metrics, authThrottle),
             new DeploymentOptions().setInstances(httpInstances())))
         .map(http -> new Coordinator(vertx, http, List.copyOf(inner), database,
-            vertx.setPeriodic(config.sweepIntervalMs(), tick -> mcpSessions.expire())))
-        .recover(error -> undeploy(vertx, inner).transform(ignored -> Future.failedFuture(error)));
+            vertx.setPeriodic(config.sweepIntervalMs(), tick -> mcpSessions.expire()
+                .onFailure(error -> LOG.debug("the MCP session sweep failed; the next one tries again", error))),
+            mcpPool))
+        .recover(error -> undeploy(vertx, inner).eventually(mcpPool::close).transform(ignored -> Future.failedFuture(error)));
   }
 
   /**
@@ -114,7 +126,8 @@ public final class Coordinator {
   public Future<Void> close() {
     vertx.cancelTimer(mcpExpiry);
     vertx.eventBus().publish(Addresses.SHUTTING_DOWN, null, new DeliveryOptions().setLocalOnly(true));
-    return vertx.undeploy(httpDeployment).transform(ignored -> undeploy(vertx, innerDeployments));
+    return vertx.undeploy(httpDeployment).transform(ignored -> undeploy(vertx, innerDeployments))
+        .eventually(mcpPool::close);
   }
 
   private static Future<Void> undeploy(Vertx vertx, List<String> deployments) {

@@ -26,6 +26,12 @@ public final class Addresses {
    */
   public static final String SHUTTING_DOWN = "coordinator.shutting-down";
 
+  /**
+   * Published on this node only, by the relay of the database's notifications: another node asks
+   * for the cancellation of an MCP request (a session's hash and a JSON-RPC id; no command).
+   */
+  public static final String MCP_CANCELLED = "coordinator.mcp.cancelled";
+
   /** Published (to every node) when a task may have become claimable. */
   public static final String TASK_AVAILABLE = "coordinator.events.task-available";
 

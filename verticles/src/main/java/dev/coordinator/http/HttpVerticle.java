@@ -1,6 +1,7 @@
 package dev.coordinator.http;
 
 import dev.coordinator.bus.Addresses;
+import io.vertx.core.json.JsonObject;
 import dev.coordinator.bus.Command;
 import dev.coordinator.bus.Commands;
 import dev.coordinator.bus.CoordinatorException;
@@ -60,6 +61,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private final CoordinatorConfig config;
   private final McpSessions mcpSessions;
+  private McpHttp mcp;
   private final Metrics metrics;
   private final AuthThrottle authThrottle;
   private HttpServer server;
@@ -78,7 +80,8 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxWebSocketMessageSize((int) config.bodyLimitBytes());
     server = vertx.createHttpServer(options)
         .requestHandler(router());
-    return server.listen();
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.MCP_CANCELLED, notice -> mcp.cancelled(notice.body()))
+        .completion().compose(registered -> server.listen());
   }
 
   @Override
@@ -105,7 +108,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/mcp").handler(authentication);
     // Not for GET: a WebSocket upgrade must reach its handler with the request unread.
     router.post("/mcp").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
-    McpHttp mcp = new McpHttp(new McpProtocol(vertx.eventBus(),
+    mcp = new McpHttp(new McpProtocol(vertx.eventBus(),
         Math.max(1_000L, config.sessionTimeoutSeconds() * 1_000L / 3)), mcpSessions, Authentication::principal);
     router.post("/mcp").handler(mcp::post);
     router.delete("/mcp").handler(mcp::delete);

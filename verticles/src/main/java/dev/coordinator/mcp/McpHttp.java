@@ -18,7 +18,9 @@ import java.util.UUID;
  * caller's session; notifications and client responses get 202; {@code DELETE} ends the session;
  * a plain {@code GET} is 405. The caller is already authenticated by its bearer key. A session
  * whose coordinator session was ended or reaped is 404 (MCP Session Management: the client
- * initializes again); a session on 2025-03-26 also takes JSON-RPC batches.
+ * initializes again); a session on 2025-03-26 also takes JSON-RPC batches. Sessions live in the
+ * database ({@link McpSessions}): any node serves any session, and a cancellation reaches the node
+ * that runs the cancelled request.
  */
 public final class McpHttp {
   static final String SESSION_HEADER = "Mcp-Session-Id";
@@ -28,6 +30,7 @@ public final class McpHttp {
   private static final String NO_SESSION = "no such session; send initialize again";
   private static final String ENDED =
       "the session has ended (its coordinator session was ended or reaped); send initialize again";
+  private static final String NO_DATABASE = "the service cannot reach its database; nothing was changed, retry";
 
   private final McpProtocol protocol;
   private final McpSessions sessions;
@@ -74,11 +77,27 @@ public final class McpHttp {
       reply(context, 400, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "Mcp-Session-Id is required; send initialize first"));
       return;
     }
-    McpSessions.Session session = sessions.find(sessionId, caller.id()).orElse(null);
-    if (session == null) {
-      reply(context, 404, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, NO_SESSION));
-      return;
-    }
+    long waitMs = message != null ? McpSessions.waitOf(message) : parsed.batch().stream()
+        .mapToLong(entry -> entry instanceof JsonObject object ? McpSessions.waitOf(object) : 0).max().orElse(0);
+    sessions.find(sessionId, caller.id(), waitMs, protocol.heartbeatMs()).onComplete(found -> {
+      if (found.failed()) {
+        reply(context, 503, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, NO_DATABASE));
+      } else if (found.result().isEmpty()) {
+        reply(context, 404, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, NO_SESSION));
+      } else if (found.result().get().ended()) {
+        // Ended or reaped (on any node, or by the reaper): gone for every node, and the client starts over.
+        sessions.forget(found.result().get().idHash()).onComplete(forgotten ->
+            reply(context, 404, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, ENDED)));
+      } else {
+        serve(context, caller, found.result().get(), parsed);
+      }
+    });
+  }
+
+  /** A request of a live session: its message, or its batch, handled and answered. */
+  private void serve(RoutingContext context, Principal caller, McpSessions.Session session, JsonRpc.Parsed parsed) {
+    JsonObject message = parsed.message();
+    Object id = message == null ? null : JsonRpc.idOf(message);
     String batchProblem = parsed.batch() == null ? null : JsonRpc.batchProblem(parsed.batch(), session.protocolVersion());
     if (batchProblem != null) {
       reply(context, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, batchProblem));
@@ -112,7 +131,7 @@ public final class McpHttp {
       return answer(caller, session, message);
     }
     if ("notifications/cancelled".equals(message.getString("method"))) {
-      cancel(message, caller, session);
+      cancel(message, session);
     }
     return null;
   }
@@ -143,27 +162,37 @@ public final class McpHttp {
   }
 
   /**
-   * Opens an MCP session, and a coordinator session behind it, if the agent has a place left
-   * (HARD-3); at the cap the answer is 429 with a JSON-RPC error and nothing is opened.
+   * Opens an MCP session, and a coordinator session behind it, if the agent has a place left in
+   * the cluster (HARD-3); at the cap the answer is 429 with a JSON-RPC error and nothing is opened.
    */
   private void initialize(RoutingContext context, Principal caller, Object id, JsonObject message) {
-    if (!sessions.reserve(caller.id())) {
-      reply(context, 429, tooMany(id, sessions.perAgent()));
-      return;
-    }
     JsonObject params = message.getValue("params") instanceof JsonObject object ? object : null;
-    protocol.openSession(caller).onComplete(opened -> {
-      McpSessions.Session session = sessions.open(caller.id(), McpProtocol.negotiate(params),
-          opened.succeeded() ? opened.result() : null);
-      context.response().putHeader(SESSION_HEADER, session.id());
-      reply(context, 200, JsonRpc.result(id, McpProtocol.initializeResult(session.protocolVersion())));
+    String version = McpProtocol.negotiate(params);
+    sessions.reserve(caller.id(), version).onComplete(reserved -> {
+      if (reserved.failed()) {
+        reply(context, 503, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, NO_DATABASE));
+        return;
+      }
+      McpSessions.Place place = reserved.result().orElse(null);
+      if (place == null) {
+        reply(context, 429, tooMany(id, sessions.perAgent()));
+        return;
+      }
+      protocol.openSession(caller).otherwiseEmpty()
+          .compose(coordinatorSession -> sessions.bind(place, coordinatorSession))
+          .onSuccess(bound -> {
+            context.response().putHeader(SESSION_HEADER, place.id());
+            reply(context, 200, JsonRpc.result(id, McpProtocol.initializeResult(version)));
+          })
+          .onFailure(error -> sessions.forget(place.idHash()).onComplete(forgotten ->
+              reply(context, 503, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, NO_DATABASE))));
     });
   }
 
-  /** The error an agent gets when all its places for MCP connections on this node are taken. */
+  /** The error an agent gets when all its places for MCP connections in the cluster are taken. */
   static JsonObject tooMany(Object id, int perAgent) {
     return JsonRpc.error(id, JsonRpc.TOO_MANY_SESSIONS, "this agent already holds " + perAgent
-        + " MCP sessions on this node (Streamable HTTP sessions and WebSockets together); DELETE /mcp or close"
+        + " MCP sessions (Streamable HTTP sessions and WebSockets together, on all nodes); DELETE /mcp or close"
         + " one you no longer use, or wait until an idle one expires");
   }
 
@@ -174,18 +203,17 @@ public final class McpHttp {
    * as alive (the request then meets the same trouble and says so).
    */
   private Future<Boolean> alive(Principal caller, McpSessions.Session session, boolean now) {
-    if (session.coordinatorSession() == null || !(now || McpSessions.heartbeatDue(session, protocol.heartbeatMs()))) {
+    if (session.coordinatorSession() == null || !(now || session.heartbeatDue())) {
       return Future.succeededFuture(true);
     }
-    return protocol.heartbeat(caller, session.coordinatorSession()).map(reply -> {
+    return protocol.heartbeat(caller, session.coordinatorSession()).compose(reply -> {
       if (McpProtocol.sessionGone(reply)) {
-        sessions.forget(session);
-        return false;
+        return sessions.forget(session.idHash()).otherwiseEmpty().map(false);
       }
       if (reply instanceof Reply.Success) {
-        McpSessions.heartbeaten(session);
+        sessions.heartbeaten(session);
       }
-      return true;
+      return Future.succeededFuture(true);
     }).otherwise(true);
   }
 
@@ -212,43 +240,66 @@ public final class McpHttp {
     Object id = JsonRpc.idOf(message);
     String requestId = "mcp-" + UUID.randomUUID();
     if (id != null) {
-      session.inFlight().put(id, requestId);
+      sessions.started(session, id, requestId);
     }
     return protocol.answer(message, caller, session.coordinatorSession(), requestId)
         .otherwise(error -> JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "internal error"))
         .onComplete(done -> {
           if (id != null) {
-            session.inFlight().remove(id, requestId);
+            sessions.finished(session, id, requestId);
           }
-          McpSessions.touch(session);
         });
   }
 
   /**
-   * {@code notifications/cancelled}: a request of this session that waits stops waiting. Its HTTP
-   * request still gets an answer (the refusal of a cancelled wait), since HTTP has no way not to.
+   * {@code notifications/cancelled}: a request of this session that waits stops waiting, whichever
+   * node runs it (the others are asked through the database). Its HTTP request still gets an
+   * answer (the refusal of a cancelled wait), since HTTP has no way not to.
    */
-  private void cancel(JsonObject notification, Principal caller, McpSessions.Session session) {
+  private void cancel(JsonObject notification, McpSessions.Session session) {
     JsonObject params = notification.getValue("params") instanceof JsonObject object ? object : new JsonObject();
     Object cancelled = params.getValue("requestId");
-    String requestId = cancelled == null ? null : session.inFlight().remove(cancelled);
-    if (requestId != null) {
-      protocol.cancelWaits(caller, session.coordinatorSession(), requestId);
+    if (cancelled != null) {
+      sessions.takeInFlight(session.key(), cancelled).ifPresentOrElse(this::cancelWaits,
+          () -> sessions.announceCancel(session, cancelled));
     }
+  }
+
+  /**
+   * Another node asked for a cancellation ({@link McpSessions#CANCEL_CHANNEL}, relayed on this
+   * node only): the request stops waiting if it runs here.
+   */
+  public void cancelled(JsonObject notice) {
+    String session = notice.getString("session");
+    Object request = notice.getValue("request");
+    if (session != null && request != null) {
+      sessions.takeInFlight(session, request).ifPresent(this::cancelWaits);
+    }
+  }
+
+  private void cancelWaits(McpSessions.InFlight request) {
+    protocol.cancelWaits(request.agentId(), request.coordinatorSession(), request.requestId());
   }
 
   public void delete(RoutingContext context) {
     String sessionId = context.request().getHeader(SESSION_HEADER);
     if (sessionId == null) {
       reply(context, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Mcp-Session-Id is required"));
-    } else {
-      Principal caller = principal.apply(context);
-      sessions.close(sessionId, caller.id()).ifPresentOrElse(
-          session -> (session.coordinatorSession() == null ? io.vertx.core.Future.<Object>succeededFuture()
-              : protocol.endSession(caller, session.coordinatorSession()).<Object>mapEmpty())
-              .onComplete(ended -> context.response().setStatusCode(204).end()),
-          () -> reply(context, 404, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "no such session")));
+      return;
     }
+    Principal caller = principal.apply(context);
+    sessions.close(sessionId, caller.id()).onComplete(closed -> {
+      if (closed.failed()) {
+        reply(context, 503, JsonRpc.error(null, JsonRpc.INTERNAL_ERROR, NO_DATABASE));
+      } else if (closed.result().isEmpty()) {
+        reply(context, 404, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "no such session"));
+      } else {
+        String coordinatorSession = closed.result().get().coordinatorSession();
+        (coordinatorSession == null ? Future.<Object>succeededFuture()
+            : protocol.endSession(caller, coordinatorSession).<Object>mapEmpty())
+            .onComplete(ended -> context.response().setStatusCode(204).end());
+      }
+    });
   }
 
   /** A WebSocket upgrade starts a socket session; a plain GET gets 405 (no server-to-client stream here). */
@@ -257,23 +308,30 @@ public final class McpHttp {
     if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
       Principal caller = principal.apply(context);
       // HARD-3: each socket is a coordinator session; refuse before the upgrade, with an HTTP answer.
-      if (!sessions.reserve(caller.id())) {
-        reply(context, 429, tooMany(null, sessions.perAgent()));
-        return;
-      }
-      context.request().toWebSocket()
-          .onSuccess(socket -> new McpWebSocket(context.vertx(), socket, caller, protocol,
-              () -> sessions.release(caller.id())).start())
-          .onFailure(error -> {
-            sessions.release(caller.id());
-            if (!context.response().ended()) {
-              reply(context, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "the WebSocket handshake failed"));
-            }
-          });
+      sessions.reserve(caller.id(), null).onComplete(reserved -> {
+        if (reserved.failed()) {
+          reply(context, 503, JsonRpc.error(null, JsonRpc.INTERNAL_ERROR, NO_DATABASE));
+        } else if (reserved.result().isEmpty()) {
+          reply(context, 429, tooMany(null, sessions.perAgent()));
+        } else {
+          upgrade(context, caller, reserved.result().get());
+        }
+      });
       return;
     }
     context.response().putHeader("Allow", "POST, DELETE");
     reply(context, 405, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "GET /mcp offers no event stream; POST messages"));
+  }
+
+  private void upgrade(RoutingContext context, Principal caller, McpSessions.Place place) {
+    context.request().toWebSocket()
+        .onSuccess(socket -> new McpWebSocket(context.vertx(), socket, caller, protocol, sessions, place).start())
+        .onFailure(error -> {
+          sessions.forget(place.idHash());
+          if (!context.response().ended()) {
+            reply(context, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "the WebSocket handshake failed"));
+          }
+        });
   }
 
   private static boolean accepts(RoutingContext context) {

@@ -132,9 +132,9 @@ public final class McpProtocol {
         : null);
   }
 
-  /** Stops the caller's waits (an acquire in line, a claim waiting for work) of request {@code requestId}. */
-  void cancelWaits(Principal caller, String session, String requestId) {
-    PolicyClient.cancelWaits(bus, caller.id(), session, requestId);
+  /** Stops the agent's waits (an acquire in line, a claim waiting for work) of request {@code requestId}. */
+  void cancelWaits(String agentId, String session, String requestId) {
+    PolicyClient.cancelWaits(bus, agentId, session, requestId);
   }
 
   /** Keeps a connection's coordinator session alive: an implicit heartbeat, not audited one by one. */

@@ -1,9 +1,11 @@
 package dev.coordinator.mcp;
 
+import dev.coordinator.bus.Addresses;
 import dev.coordinator.bus.Principal;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import java.util.HashMap;
@@ -21,29 +23,42 @@ import io.vertx.core.json.JsonObject;
  * {@code initialize} comes first (a second one is an error); malformed messages are answered
  * and the socket stays open; a binary frame closes it with 1003; answers to requests still
  * running when the socket closes are dropped.
+ *
+ * <p>The socket stays on its node. Its place under the agent's cap (HARD-3) is a row in the
+ * database, touched while the socket lives: when the node shuts down the socket is closed with
+ * 1001 (going away), which a client takes as "connect again", to any node; when the node dies
+ * the client sees the connection drop (1006) and does the same, and the row, no longer touched,
+ * gives the place back within the idle time.
  */
 final class McpWebSocket {
   static final short UNSUPPORTED_DATA = 1003;
   /** Private-use close code, after HTTP's 404: the coordinator session behind the socket was ended or reaped. */
   static final short SESSION_ENDED = 4404;
+  /** RFC 6455 "going away": the node shuts down; the client connects again (to another node). */
+  static final short GOING_AWAY = 1001;
   private static final long PROGRESS_EVERY_MS = 1_000;
 
   private final Vertx vertx;
   private final ServerWebSocket socket;
   private final Principal caller;
   private final McpProtocol protocol;
-  /** Gives back the agent's place for a connection (taken before the upgrade) once the socket closes. */
-  private final Runnable released;
+  private final McpSessions sessions;
+  /** The agent's place for this connection (taken before the upgrade), given back once the socket closes. */
+  private final McpSessions.Place place;
   private boolean initialized;
   private String session;
   /** The protocol version agreed on in {@code initialize}. */
   private String version;
   private long heartbeats = -1;
+  private long touches = -1;
+  private MessageConsumer<Object> shutdown;
   /** Requests under way: their JSON-RPC id and the request id their command carries. */
   private final Map<Object, String> inFlight = new HashMap<>();
 
-  McpWebSocket(Vertx vertx, ServerWebSocket socket, Principal caller, McpProtocol protocol, Runnable released) {
-    this.released = released;
+  McpWebSocket(Vertx vertx, ServerWebSocket socket, Principal caller, McpProtocol protocol, McpSessions sessions,
+               McpSessions.Place place) {
+    this.sessions = sessions;
+    this.place = place;
     this.vertx = vertx;
     this.socket = socket;
     this.caller = caller;
@@ -53,10 +68,15 @@ final class McpWebSocket {
   void start() {
     socket.textMessageHandler(this::receive);
     socket.binaryMessageHandler(binary -> socket.close(UNSUPPORTED_DATA, "binary frames are not supported"));
+    touches = vertx.setPeriodic(protocol.heartbeatMs(), tick -> sessions.touch(place));
+    shutdown = vertx.eventBus().localConsumer(Addresses.SHUTTING_DOWN,
+        ignored -> socket.close(GOING_AWAY, "this node is shutting down; connect again"));
     socket.closeHandler(closed -> {
-      released.run();
+      sessions.forget(place.idHash());
+      shutdown.unregister();
+      vertx.cancelTimer(touches);
       vertx.cancelTimer(heartbeats);
-      inFlight.values().forEach(requestId -> protocol.cancelWaits(caller, session, requestId));
+      inFlight.values().forEach(requestId -> protocol.cancelWaits(caller.id(), session, requestId));
       inFlight.clear();
     });
   }
@@ -141,7 +161,7 @@ final class McpWebSocket {
     JsonObject params = notification.getValue("params") instanceof JsonObject object ? object : new JsonObject();
     String requestId = inFlight.remove(params.getValue("requestId"));
     if (requestId != null) {
-      protocol.cancelWaits(caller, session, requestId);
+      protocol.cancelWaits(caller.id(), session, requestId);
     }
   }
 

@@ -6,7 +6,9 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * only once a ping sent after the latest subscription has come back, and a ping not back within
  * {@link #PING_DEADLINE_MS} turns caching off and replaces the listening connection. Runs on the
  * policy verticle's event loop, as the cache does.
+ *
+ * <p>The same connection, the node's one listener, also hears the other channels it is given
+ * ({@code relays}: a policy reload, an MCP cancellation), each handed to its handler; the
+ * pings prove them all, since they share the connection. Whatever was missed while the channel
+ * was not proven is made good by {@code changed}, run once it is proven again.
  */
 final class ChangeChannel {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeChannel.class);
@@ -32,6 +39,7 @@ final class ChangeChannel {
   private final String channel;
   private final ProfileCache profiles;
   private final Runnable changed;
+  private final Map<String, Consumer<String>> relays;
   /** Tells this node's pings from other nodes' (which are ignored). */
   private final String pingTag = PING_PREFIX + UUID.randomUUID() + " ";
   private PgSubscriber subscriber;
@@ -43,7 +51,8 @@ final class ChangeChannel {
   private long timer = -1;
 
   ChangeChannel(Vertx vertx, Pool pool, PgConnectOptions connect, String channel, ProfileCache profiles,
-                Runnable changed) {
+                Runnable changed, Map<String, Consumer<String>> relays) {
+    this.relays = Map.copyOf(relays);
     this.vertx = vertx;
     this.pool = pool;
     this.connect = connect;
@@ -71,6 +80,11 @@ final class ChangeChannel {
     next.channel(channel)
         .subscribeHandler(ignored -> subscribed(next))
         .handler(payload -> received(next, payload));
+    relays.forEach((relayed, handler) -> next.channel(relayed).handler(payload -> {
+      if (next == subscriber) {
+        handler.accept(payload);
+      }
+    }));
     subscriber = next;
     return next.connect().recover(error -> {
       LOG.warn("cannot listen for profile changes yet ({}); profiles are not cached meanwhile", error.getMessage());

@@ -87,8 +87,11 @@ final class PolicyOperations implements PolicyCommand.Handler<Future<Reply>> {
         .addString(reply instanceof Reply.Success ? "ok" : "error").addValue(result);
     Reply answer = reply;
     CedarPolicies accepted = reread;
-    // AUD-1: the new set is in force only once its audit row is written.
-    return pool.preparedQuery(AuditSql.INSERT).execute(audit).map(done -> {
+    // AUD-1: the new set is in force only once its audit row is written; every other node hears of
+    // it in the same transaction (PolicySync), so it is announced exactly when it happened.
+    return pool.withTransaction(connection -> connection.preparedQuery(AuditSql.INSERT).execute(audit)
+        .compose(written -> accepted == null ? Future.succeededFuture()
+            : connection.preparedQuery(PolicySync.ANNOUNCE).execute().mapEmpty())).map(done -> {
       if (accepted != null) {
         cedar.install(accepted);
       }

@@ -26,6 +26,7 @@ import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.db.Pools;
 import dev.coordinator.db.SqlFailures;
+import dev.coordinator.mcp.McpSessions;
 import dev.coordinator.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -37,6 +38,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,9 +83,15 @@ public final class PolicyVerticle extends PooledVerticle {
   @Override
   protected Future<?> startWithPool() {
     profiles = new ProfileCache(pool);
+    PolicySync policies = new PolicySync(vertx, pool, engine);
     changes = new ChangeChannel(vertx, pool, Pools.connectOptions(database()), PROFILE_CHANNEL, profiles,
-        () -> guardrails.load(pool).onFailure(error -> LOG.error("guardrails could not be reloaded; the old set stays", error)));
-    return guardrails.load(pool).compose(loaded -> Future.all(
+        () -> {
+          guardrails.load(pool).onFailure(error -> LOG.error("guardrails could not be reloaded; the old set stays", error));
+          policies.catchUp();
+        },
+        Map.<String, Consumer<String>>of(PolicySync.CHANNEL, reloaded -> policies.catchUp(),
+            McpSessions.CANCEL_CHANNEL, this::relayCancellation));
+    return guardrails.load(pool).compose(loaded -> policies.start()).compose(started -> Future.all(
         vertx.eventBus().<Authenticate>localConsumer(Addresses.AUTHENTICATE, this::authenticate).completion(),
         vertx.eventBus().<Envelope>localConsumer(Addresses.POLICY, this::decide).completion(),
         vertx.eventBus().<Refusal>localConsumer(Addresses.REFUSALS, this::refused).completion(),
@@ -94,6 +103,18 @@ public final class PolicyVerticle extends PooledVerticle {
   @Override
   protected Future<?> stopBeforePool() {
     return changes.stop();
+  }
+
+  /** An MCP cancellation another node asked for goes to this node's MCP entry, and no further. */
+  private void relayCancellation(String payload) {
+    JsonObject notice;
+    try {
+      notice = new JsonObject(payload);
+    } catch (RuntimeException unreadable) {
+      LOG.debug("ignored an unreadable MCP cancellation: {}", payload);
+      return;
+    }
+    vertx.eventBus().publish(Addresses.MCP_CANCELLED, notice, new DeliveryOptions().setLocalOnly(true));
   }
 
   private void authenticate(Message<Authenticate> message) {

@@ -24,10 +24,11 @@ import java.util.function.Supplier;
 /**
  * ENF-1's matrix, for one service: sends every mutation through one entry point as one caller,
  * with valid arguments, and records every way the answer, the tables (a snapshot of all but the
- * audit trail's) and the audit rows written differ from what is expected.
+ * audit trail's and the MCP transport's own bookkeeping, {@code mcp_sessions}, whose row a request
+ * touches whatever its command) and the audit rows written differ from what is expected.
  */
 final class EnforcementMatrix {
-  private static final String[] AUDIT_TABLES = {"audit_log", "audit_chain_heads", "guardrail_violations"};
+  private static final String[] UNCOMPARED_TABLES = {"audit_log", "audit_chain_heads", "guardrail_violations", "mcp_sessions"};
 
   /** The ways in: REST, MCP over Streamable HTTP, MCP over WebSocket, MCP over the stdio bridge ({@code mcp-stdio}). */
   enum Entry { REST, MCP_HTTP, MCP_WS, MCP_STDIO }
@@ -85,12 +86,12 @@ final class EnforcementMatrix {
         Expected expected = expectations.apply(action);
         ValidRequests.Fixture fixture = fixtures.get();
         long lastAudit = ((Number) service.database().value("SELECT coalesce(max(id), 0) FROM audit_log")).longValue();
-        Map<String, List<String>> before = service.database().snapshot(AUDIT_TABLES);
+        Map<String, List<String>> before = service.database().snapshot(UNCOMPARED_TABLES);
         Answer answer = door.send(mutation, action, fixture);
         if (expected.code() == null ? answer.code() != null : !expected.code().equals(answer.code())) {
           failures.add(what + "answered " + answer.text());
         }
-        Map<String, List<String>> after = service.database().snapshot(AUDIT_TABLES);
+        Map<String, List<String>> after = service.database().snapshot(UNCOMPARED_TABLES);
         List<String> changed = before.keySet().stream().filter(table -> !before.get(table).equals(after.get(table))).toList();
         // Reloading changes the engine's policy set, not a table (MutationInventoryTest says so too).
         boolean changes = expected.changes() && !action.equals("reload_policies");
@@ -173,7 +174,7 @@ final class EnforcementMatrix {
     PipedInputStream piped = new PipedInputStream(1 << 16);
     PrintStream stdout = new PrintStream(new PipedOutputStream(piped), true, StandardCharsets.UTF_8);
     BufferedReader answers = new BufferedReader(new InputStreamReader(piped, StandardCharsets.UTF_8));
-    StdioBridge bridge = new StdioBridge(URI.create("http://127.0.0.1:" + service.port() + "/mcp"), key, stdout);
+    StdioBridge bridge = new StdioBridge(java.util.List.of(URI.create("http://127.0.0.1:" + service.port() + "/mcp")), key, stdout);
     Thread relay = new Thread(() -> {
       try {
         bridge.relay(stdin);

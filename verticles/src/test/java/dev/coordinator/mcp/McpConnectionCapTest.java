@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * HARD-3: one agent holds at most 64 MCP connections on a node by default (Streamable HTTP
- * sessions and WebSockets together, each a coordinator session); the next is refused with 429
+ * HARD-3: one agent holds at most 64 MCP connections by default, on all nodes together
+ * (Streamable HTTP sessions and WebSockets, each a coordinator session; cluster/McpAcrossNodesTest
+ * counts them across two nodes); the next is refused with 429
  * and JSON-RPC error -32000, before a WebSocket upgrade, and nothing is opened.
  */
 @Tag("HARD-3")

@@ -63,7 +63,7 @@ class StdioBridgeSessionTest {
     PipedInputStream piped = new PipedInputStream(1 << 16);
     PrintStream stdout = new PrintStream(new PipedOutputStream(piped), true, StandardCharsets.UTF_8);
     BufferedReader answers = new BufferedReader(new InputStreamReader(piped, StandardCharsets.UTF_8));
-    StdioBridge bridge = new StdioBridge(URI.create("http://127.0.0.1:" + service.port() + "/mcp"), key, stdout);
+    StdioBridge bridge = new StdioBridge(java.util.List.of(URI.create("http://127.0.0.1:" + service.port() + "/mcp")), key, stdout);
     Thread relay = new Thread(() -> {
       try {
         bridge.relay(stdin);
