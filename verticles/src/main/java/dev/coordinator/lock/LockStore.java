@@ -70,7 +70,7 @@ final class LockStore {
         return Attempt.last(cancelled(acquire.key()));
       }
       int ahead = row.getInteger("ahead");
-      Reply.Failure held = held(row, acquire.key(), ahead == 0 ? "" : " with " + ahead + " earlier waiter(s) in line");
+      Reply.Failure held = held(row, acquire.key(), ahead == 0 ? "" : "; " + ahead + " earlier waiter(s) in line come first");
       if (ahead > 0) {
         held.details().put("waiters_ahead", ahead);
       }
@@ -113,7 +113,7 @@ final class LockStore {
     OffsetDateTime until = row.getOffsetDateTime("held_until");
     JsonObject details = new JsonObject().put("holder", holder)
         .put("expires_at", until == null ? null : until.toInstant().toString()).put("session_id", session);
-    String message = "lock " + key + " is held" + (holder == null ? "" : " by " + holder)
+    String message = "lock " + key + (holder == null ? " is free but promised" : " is held by " + holder)
         + (session == null ? "" : " in session " + session) + more;
     return new Reply.Failure(ErrorCode.LOCK_HELD, message, details);
   }

@@ -338,6 +338,68 @@ class CrossNodeWaitsTest {
     }
   }
 
+  /**
+   * The backstop for a node that froze, or that shares the database without being clustered: no
+   * member ever left, but once its heartbeat is old a sweep deletes its waits and the line moves
+   * on. The frozen node and its waiter are rows made by hand; the waiter behind it is real.
+   */
+  @Test
+  @Tag("CLU-3")
+  @DisplayName("CLU-3: the waits of a node silent past the session timeout are deleted by a sweep; the line moves on")
+  void theWaitsOfASilentNodeLeaveTheLine() throws Exception {
+    String key = "cross/silent-node.py";
+    String next = nodeA.agent("after-silent", "codex", 2);
+    assertEquals(200, a.post("/v1/locks/acquire", holder, lock(key)).status());
+    nodeA.database().execute("INSERT INTO nodes (node_id) VALUES ('frozen-node')",
+        "INSERT INTO lock_waits (key, agent, node_id, request_id, deadline) VALUES ('" + key
+            + "', 'holder', 'frozen-node', 'frozen', now() + interval '5 minutes')");
+    CompletableFuture<Timed> waiting = later(() -> acquire(b, next, key, WAIT_MS));
+    awaitInLine(key, 2);
+    assertEquals(200, a.post("/v1/locks/release", holder, new JsonObject().put("key", key)).status());
+    assertEquals(1L, nodeA.database().value("SELECT count(*) FROM lock_waits WHERE node_id = 'frozen-node'"),
+        "the frozen node's waiter is still first");
+
+    long silenced = System.nanoTime();
+    nodeA.database().execute("UPDATE nodes SET heartbeat_at = now() - interval '1 hour' WHERE node_id = 'frozen-node'");
+    Timed granted = woken(waiting);
+    assertEquals(200, granted.response().status(), granted.response()::toString);
+    long latency = msSince(silenced, granted.atNanos());
+    assertTrue(latency < WOKEN_WITHIN_MS, "granted " + latency + " ms after the node fell silent (its waiter's deadline: 5 min)");
+    assertEquals(0L, nodeA.database().value("SELECT count(*) FROM nodes WHERE node_id = 'frozen-node'"));
+  }
+
+  /**
+   * A release whose notification node B cannot hear (its listening connection is gone and cannot
+   * come back yet: its login is refused for the moment) is made up for when B listens again: once
+   * the new subscription is proven, every waiter on B tries once.
+   */
+  @Test
+  @Tag("CLU-1")
+  @DisplayName("CLU-1: a wake-up missed while node B's listener was down is made up by a resync when it is back")
+  void aWakeUpMissedWhileNotListeningIsMadeUpByAResync() throws Exception {
+    String key = "cross/resync.py";
+    String waiter = nodeA.agent("resync-waiter", "codex", 2);
+    String login = nodeB.serviceDatabase().connectOptions().getUser();
+    assertEquals(200, a.post("/v1/locks/acquire", holder, lock(key)).status());
+    CompletableFuture<Timed> waiting = later(() -> acquire(b, waiter, key, WAIT_MS));
+    awaitInLine(key, 1);
+
+    nodeA.database().execute("ALTER ROLE \"" + login + "\" NOLOGIN");
+    try {
+      nodeA.database().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + login
+          + "' AND query LIKE 'LISTEN%'");
+      assertEquals(200, a.post("/v1/locks/release", holder, new JsonObject().put("key", key)).status());
+    } finally {
+      nodeA.database().execute("ALTER ROLE \"" + login + "\" LOGIN");
+    }
+    long listening = System.nanoTime();
+    Timed granted = woken(waiting);
+    assertEquals(200, granted.response().status(), granted.response()::toString);
+    long latency = msSince(listening, granted.atNanos());
+    // The listener tries again every few seconds (backing off up to 5 s), then proves itself with a ping.
+    assertTrue(latency < 2 * WOKEN_WITHIN_MS, "granted " + latency + " ms after node B could listen again (wait 60 s)");
+  }
+
   private static Http.Response claim(Http node, String agentKey, String type) {
     return node.post("/v1/tasks/claim", agentKey,
         new JsonObject().put("task_types", new JsonArray().add(type)).put("wait_ms", WAIT_MS));
