@@ -4,6 +4,7 @@ import dev.coordinator.audit.AuditVerticle;
 import dev.coordinator.bus.Addresses;
 import dev.coordinator.bus.BusCodec;
 import dev.coordinator.cluster.Node;
+import dev.coordinator.cluster.NodeVerticle;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.HealthVerticle;
@@ -97,10 +98,12 @@ public final class Coordinator {
         "open Streamable HTTP MCP sessions in the cluster, as of this node's last sweep", mcpSessions::size);
     List<String> inner = new ArrayList<>();
     return vertx.deployVerticle(new HealthVerticle(database, poolSize, node)).onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new NodeVerticle(database, node, config.sessionTimeoutSeconds(), config.sweepIntervalMs())))
+        .onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new PolicyVerticle(database, poolSize, engine, config.enforcement(), stamp, guardrails, metrics)))
         .onSuccess(inner::add)
-        .compose(id -> vertx.deployVerticle(new LockVerticle(database, poolSize, metrics))).onSuccess(inner::add)
-        .compose(id -> vertx.deployVerticle(new QueueVerticle(database, poolSize, config.sweepIntervalMs(), metrics)))
+        .compose(id -> vertx.deployVerticle(new LockVerticle(database, poolSize, node.id(), metrics))).onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new QueueVerticle(database, poolSize, node.id(), config.sweepIntervalMs(), metrics)))
         .onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new SessionVerticle(database, poolSize, config.sessionTimeoutSeconds(),
             config.sweepIntervalMs())))

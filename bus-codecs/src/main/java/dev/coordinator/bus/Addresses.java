@@ -32,14 +32,26 @@ public final class Addresses {
    */
   public static final String MCP_CANCELLED = "coordinator.mcp.cancelled";
 
-  /** Published (to every node) when a task may have become claimable. */
+  /*
+   * Wake-ups, published on this node only (never across the cluster): the node's one listening
+   * connection relays what the database notifies (cluster/WakeRelay), whichever node, sweeper or
+   * operator made the change.
+   */
+
+  /** A task may have become claimable. */
   public static final String TASK_AVAILABLE = "coordinator.events.task-available";
 
-  /** Published (to every node) when a lock key becomes free. */
+  /** A lock key may have come free, changed hands, or lost a waiter ahead in its line. */
   public static final String LOCK_RELEASED = "coordinator.events.lock-released";
 
-  /** Published (to every node) when a session has ended or was reaped. */
+  /** A session has ended or was reaped. */
   public static final String SESSION_ENDED = "coordinator.events.session-ended";
+
+  /** A lock waiter was taken out of line by another node (cancelled there): its node answers it. */
+  public static final String WAIT_LEFT = "coordinator.events.wait-left";
+
+  /** The listening connection was (re)established: wake-ups may have been missed, every waiter tries once. */
+  public static final String RESYNC = "coordinator.events.resync";
 
   private Addresses() {
   }

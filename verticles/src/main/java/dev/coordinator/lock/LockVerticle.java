@@ -17,17 +17,20 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Owns the locks. Takes only policy-stamped commands (the domain gate sees to that), runs each
- * mutation as one statement with its audit row, and announces releases to every node so that
- * waiters wake without polling.
+ * Owns the locks. Takes only policy-stamped commands (the domain gate sees to that) and runs each
+ * mutation as one statement with its audit row. Waiting acquires stand in the database's line of
+ * waiters; they wake on what the database notifies (relayed by this node's listening connection),
+ * whichever node, sweeper or operator made the change, without polling.
  */
 public final class LockVerticle extends PooledVerticle {
   private Idempotency idempotency;
   private LockWaiters waiters;
   private final WaitLimit waitLimit = new WaitLimit("waiting acquires", WaitLimit.PER_AGENT);
+  private final String nodeId;
 
-  public LockVerticle(DatabaseUrl database, int poolSize, Metrics metrics) {
+  public LockVerticle(DatabaseUrl database, int poolSize, String nodeId, Metrics metrics) {
     super(database, poolSize);
+    this.nodeId = nodeId;
     metrics.gauge("coordinator_waiting_acquires", "acquires waiting in line for a lock on this node", waitLimit::total);
   }
 
@@ -37,19 +40,26 @@ public final class LockVerticle extends PooledVerticle {
     waiters = new LockWaiters(vertx, new LockWaiters.Attempts() {
       @Override
       public Future<Attempt> attempt(LockWaiters.Waiter waiter, boolean last) {
-        return LockVerticle.this.attempt(waiter.authorized, waiter.acquire, last);
+        return LockVerticle.this.attempt(waiter.authorized, waiter.acquire, last, place(waiter, last));
       }
 
       @Override
-      public Future<Reply> refuse(LockWaiters.Waiter waiter, int ahead) {
+      public Future<Reply> refuse(LockWaiters.Waiter waiter) {
         return idempotency.run(waiter.authorized,
-            client -> LockStore.refuseQueued(client, waiter.authorized, waiter.acquire, ahead));
+            client -> LockStore.refuseQueued(client, waiter.authorized, waiter.acquire, waiter.seq()));
+      }
+
+      @Override
+      public Future<Void> leave(LockWaiters.Waiter waiter) {
+        return LockStore.leave(pool, waiter.seq());
       }
     });
     return Future.all(
         serve(Addresses.LOCKS, authorized -> ((LockCommand) authorized.command()).accept(new Operations(authorized))),
-        vertx.eventBus().<Event>consumer(Addresses.LOCK_RELEASED, this::released).completion(),
-        vertx.eventBus().<Event>consumer(Addresses.SESSION_ENDED, this::sessionEnded).completion(),
+        vertx.eventBus().<Event>localConsumer(Addresses.LOCK_RELEASED, this::released).completion(),
+        vertx.eventBus().<Event>localConsumer(Addresses.SESSION_ENDED, this::sessionEnded).completion(),
+        vertx.eventBus().<Event>localConsumer(Addresses.WAIT_LEFT, this::left).completion(),
+        vertx.eventBus().localConsumer(Addresses.RESYNC, ignored -> waiters.resync()).completion(),
         vertx.eventBus().localConsumer(Addresses.SHUTTING_DOWN, ignored -> waiters.close()).completion());
   }
 
@@ -59,15 +69,30 @@ public final class LockVerticle extends PooledVerticle {
     }
   }
 
+  private void left(Message<Event> message) {
+    if (message.body() instanceof Event.WaitLeft left) {
+      waiters.left(left.seq());
+    }
+  }
+
+  /** A waiter's place in line: in it, or entering it if its first attempt is refused. */
+  private LockStore.Place place(LockWaiters.Waiter waiter, boolean last) {
+    if (waiter.seq() >= 0) {
+      return new LockStore.Place(waiter.seq(), nodeId, 0);
+    }
+    return last ? LockStore.Place.NONE : new LockStore.Place(null, nodeId, waiter.acquire.waitMs());
+  }
+
   private void sessionEnded(Message<Event> message) {
     if (message.body() instanceof Event.SessionEnded ended) {
       waiters.sessionEnded(ended.sessionId());
     }
   }
 
-  private Future<Attempt> attempt(Authorized authorized, LockCommand.Acquire acquire, boolean last) {
+  private Future<Attempt> attempt(Authorized authorized, LockCommand.Acquire acquire, boolean last, LockStore.Place place) {
     Attempt[] live = new Attempt[1];
-    return idempotency.run(authorized, reply -> last || reply instanceof Reply.Success, client -> LockStore.acquire(client, authorized, acquire, last)
+    return idempotency.run(authorized, reply -> last || reply instanceof Reply.Success,
+            client -> LockStore.acquire(client, authorized, acquire, last, place)
             .map(attempt -> {
               live[0] = attempt;
               return attempt.reply();
@@ -87,17 +112,12 @@ public final class LockVerticle extends PooledVerticle {
     public Future<Reply> acquire(LockCommand.Acquire command) {
       return command.waitMs() > 0
           ? waitLimit.run(pool, authorized, () -> waiters.enqueue(authorized, command))
-          : attempt(authorized, command, true).map(Attempt::reply);
+          : attempt(authorized, command, true, LockStore.Place.NONE).map(Attempt::reply);
     }
 
     @Override
     public Future<Reply> release(LockCommand.Release command) {
-      return idempotency.run(authorized, client -> LockStore.release(client, authorized, command))
-          .onSuccess(reply -> {
-            if (reply instanceof Reply.Success) {
-              vertx.eventBus().publish(Addresses.LOCK_RELEASED, new Event.LockReleased(command.key()));
-            }
-          });
+      return idempotency.run(authorized, client -> LockStore.release(client, authorized, command));
     }
 
     @Override
@@ -112,8 +132,10 @@ public final class LockVerticle extends PooledVerticle {
 
     @Override
     public Future<Reply> cancelWait(LockCommand.CancelWait command) {
-      boolean cancelled = waiters.cancel(authorized.envelope().agentId(), command.requestId());
-      return Future.succeededFuture(Reply.success(new Document(new JsonObject().put("cancelled", cancelled))));
+      String agent = authorized.envelope().agentId();
+      boolean here = waiters.cancel(agent, command.requestId());
+      return LockStore.cancelWait(pool, agent, command.requestId())
+          .map(inLine -> Reply.success(new Document(new JsonObject().put("cancelled", here || inLine))));
     }
 
     @Override

@@ -22,6 +22,8 @@ import dev.coordinator.bus.policy.PolicyCommand;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.Scope;
 import dev.coordinator.config.CoordinatorConfig.Enforcement;
+import dev.coordinator.cluster.WakeRelay;
+import dev.coordinator.db.ChangeChannel;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.db.Pools;
@@ -38,9 +40,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,13 +87,34 @@ public final class PolicyVerticle extends PooledVerticle {
   protected Future<?> startWithPool() {
     profiles = new ProfileCache(pool);
     PolicySync policies = new PolicySync(vertx, pool, engine);
-    changes = new ChangeChannel(vertx, pool, Pools.connectOptions(database()), PROFILE_CHANNEL, profiles,
-        () -> {
-          guardrails.load(pool).onFailure(error -> LOG.error("guardrails could not be reloaded; the old set stays", error));
-          policies.catchUp();
-        },
-        Map.<String, Consumer<String>>of(PolicySync.CHANNEL, reloaded -> policies.catchUp(),
-            McpSessions.CANCEL_CHANNEL, this::relayCancellation));
+    Runnable reload = () -> guardrails.load(pool)
+        .onFailure(error -> LOG.error("guardrails could not be reloaded; the old set stays", error));
+    WakeRelay wakes = new WakeRelay(vertx.eventBus());
+    Map<String, Consumer<String>> channels = new LinkedHashMap<>();
+    channels.put(PROFILE_CHANNEL, payload -> {
+      profiles.invalidate();
+      reload.run();
+    });
+    channels.put(WakeRelay.CHANNEL, wakes::relay);
+    channels.put(PolicySync.CHANNEL, reloaded -> policies.catchUp());
+    channels.put(McpSessions.CANCEL_CHANNEL, this::relayCancellation);
+    changes = new ChangeChannel(vertx, pool, Pools.connectOptions(database()), channels, new ChangeChannel.Proof() {
+      @Override
+      public void down() {
+        profiles.caching(false);
+      }
+
+      // Whatever changed while the channel was not proven went unannounced: reload, catch up with
+      // policy reloads, and let every waiter try once.
+      @Override
+      public void proven() {
+        profiles.caching(true);
+        reload.run();
+        policies.catchUp();
+        wakes.resync();
+      }
+    });
+    profiles.listening(changes::connected);
     return guardrails.load(pool).compose(loaded -> policies.start()).compose(started -> Future.all(
         vertx.eventBus().<Authenticate>localConsumer(Addresses.AUTHENTICATE, this::authenticate).completion(),
         vertx.eventBus().<Envelope>localConsumer(Addresses.POLICY, this::decide).completion(),

@@ -15,7 +15,7 @@ import java.util.function.BooleanSupplier;
 /**
  * Agent profiles by key hash and by id, cached on the policy verticle's event loop. The database
  * announces every change to the agents table (NOTIFY), which clears the cache; while that
- * notification channel is not known to work ({@link ChangeChannel}) nothing is cached. A cached
+ * notification channel is not known to work ({@link dev.coordinator.db.ChangeChannel}) nothing is cached. A cached
  * profile is used for at most {@link #TTL_MS} after it was read, so even a change whose
  * notification never came (triggers bypassed, a channel failure not yet noticed) reaches the
  * gate within that bound.

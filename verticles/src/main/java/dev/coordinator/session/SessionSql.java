@@ -87,8 +87,9 @@ final class SessionSql {
   /**
    * $9 ids of sessions just closed (in this transaction): releases exactly their locks, gives
    * their claimed tasks back to the queue (or fails them on their last attempt), cancels what
-   * depended on a task that failed, and audits every one of those changes. A statement of its
-   * own, so its snapshot includes every grant that committed before the close.
+   * depended on a task that failed, takes their waits out of line (their nodes, told by the
+   * database, answer them), and audits every one of those changes. A statement of its own, so its
+   * snapshot includes every grant and every entry in line that committed before the close.
    */
   static final String FREE = """
       WITH RECURSIVE ended(id) AS (
@@ -102,6 +103,10 @@ final class SessionSql {
         RETURNING t.id, t.status, t.task_type, t.attempt, t.error, e.id AS session
       ), roots(id, why) AS (
         SELECT id, 'failed' FROM returned WHERE status = 'failed'
+      ), unqueued AS (
+        DELETE FROM lock_waits w USING ended e WHERE w.session_id = e.id
+      ), unclaimed AS (
+        DELETE FROM claim_waits w USING ended e WHERE w.session_id = e.id
       )%2$s, audited AS (
         INSERT INTO audit_log (%3$s)
         SELECT %4$s, 'release_lock', f.key, 'ok',
@@ -113,8 +118,7 @@ final class SessionSql {
         FROM returned r
       )
       SELECT (SELECT coalesce(array_agg(key ORDER BY key), '{}') FROM freed WHERE live) AS released_keys,
-        (SELECT count(*) FROM returned) AS returned_tasks,
-        (SELECT coalesce(array_agg(DISTINCT task_type), '{}') FROM returned WHERE status = 'pending') AS requeued_types"""
+        (SELECT count(*) FROM returned) AS returned_tasks"""
       .formatted(TaskSql.requeue("'session ended'"), TaskSql.CASCADE, AuditSql.COLUMNS, AuditSql.CONTEXT);
 
   /** $9 session id: the caller ends its own active session. */

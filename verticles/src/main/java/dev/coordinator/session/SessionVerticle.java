@@ -5,7 +5,6 @@ import dev.coordinator.bus.Authorized;
 import dev.coordinator.bus.Document;
 import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Reply;
-import dev.coordinator.bus.event.Event;
 import dev.coordinator.bus.session.SessionCommand;
 import dev.coordinator.audit.AuditContext;
 import dev.coordinator.audit.AuditSql;
@@ -25,9 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns sessions: registration, heartbeats, ending, discovery, and the reaper that closes sessions
- * silent for longer than the timeout. Closing a session releases exactly its locks and gives its
- * claimed tasks back to the queue; once that committed, it announces the end (the session's
- * waits end), each release and the requeued task types, so waiters wake and find them.
+ * silent for longer than the timeout. Closing a session releases exactly its locks, gives its
+ * claimed tasks back to the queue and takes its waits out of line, in one transaction; the
+ * database tells every node once it committed (the V11 triggers), so the session's waits end and
+ * other waiters wake and find what it freed, on whichever node they wait.
  */
 public final class SessionVerticle extends PooledVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(SessionVerticle.class);
@@ -67,7 +67,6 @@ public final class SessionVerticle extends PooledVerticle {
     pool.withTransaction(connection -> connection.preparedQuery(SessionSql.REAP)
             .execute(AuditContext.system(why).addInteger(timeoutSeconds))
             .compose(rows -> free(connection, AuditContext.system(why), closedIds(rows))))
-        .onSuccess(this::announce)
         .onFailure(error -> LOG.warn("session reaping failed; the next pass retries: {}", error.getMessage()))
         .onComplete(done -> reaping = false);
   }
@@ -79,30 +78,16 @@ public final class SessionVerticle extends PooledVerticle {
   /** Frees what the sessions just closed in this transaction held; a statement of its own (a fresh snapshot). */
   private static Future<Freed> free(SqlClient client, Tuple context, String[] closed) {
     if (closed.length == 0) {
-      return Future.succeededFuture(new Freed(closed, new String[0], 0, new String[0]));
+      return Future.succeededFuture(new Freed(new String[0], 0));
     }
     return client.preparedQuery(SessionSql.FREE).execute(context.addArrayOfString(closed)).map(rows -> {
       Row row = rows.iterator().next();
-      return new Freed(closed, row.getArrayOfStrings("released_keys"), row.getLong("returned_tasks"),
-          row.getArrayOfStrings("requeued_types"));
+      return new Freed(row.getArrayOfStrings("released_keys"), row.getLong("returned_tasks"));
     });
   }
 
-  /** What closing sessions freed: announced only once it committed, so the woken find it. */
-  private record Freed(String[] sessions, String[] releasedKeys, long returnedTasks, String[] requeuedTypes) {
-  }
-
-  /** Tells every node which sessions ended, which locks came free and that tasks went back to the queue. */
-  private void announce(Freed freed) {
-    for (String session : freed.sessions()) {
-      vertx.eventBus().publish(Addresses.SESSION_ENDED, new Event.SessionEnded(session));
-    }
-    for (String key : freed.releasedKeys()) {
-      vertx.eventBus().publish(Addresses.LOCK_RELEASED, new Event.LockReleased(key));
-    }
-    for (String taskType : freed.requeuedTypes()) {
-      vertx.eventBus().publish(Addresses.TASK_AVAILABLE, new Event.TaskAvailable(taskType));
-    }
+  /** What closing sessions freed. */
+  private record Freed(String[] releasedKeys, long returnedTasks) {
   }
 
   /** One command's work; the visitor makes a new session command a compile error here. */
@@ -145,10 +130,7 @@ public final class SessionVerticle extends PooledVerticle {
     @Override
     public Future<Reply> end(SessionCommand.End command) {
       UUID id = UUID.fromString(command.sessionId());
-      Freed[] committed = new Freed[1];
-      return idempotency.runInTransaction(authorized, client -> {
-        committed[0] = null;
-        return client.preparedQuery(SessionSql.END).execute(context().addValue(id)).compose(rows -> {
+      return idempotency.runInTransaction(authorized, client -> client.preparedQuery(SessionSql.END).execute(context().addValue(id)).compose(rows -> {
           String[] closed = closedIds(rows);
           if (closed.length == 0) {
             // An end that closed nothing changed nothing, but it is a decision all the same (HARD-2).
@@ -159,17 +141,9 @@ public final class SessionVerticle extends PooledVerticle {
                         .addValue(new JsonObject().put("error", error)))
                     .map(done -> refusal(error, command.sessionId())));
           }
-          return free(client, context(), closed).map(freed -> {
-            committed[0] = freed;
-            return Reply.success(new Document(new JsonObject()
-                .put("released_locks", freed.releasedKeys().length).put("requeued_tasks", freed.returnedTasks())));
-          });
-        });
-      }).onSuccess(reply -> {
-        if (committed[0] != null) {
-          announce(committed[0]);
-        }
-      });
+          return free(client, context(), closed).map(freed -> Reply.success(new Document(new JsonObject()
+              .put("released_locks", freed.releasedKeys().length).put("requeued_tasks", freed.returnedTasks()))));
+        }));
     }
 
     @Override

@@ -15,14 +15,18 @@ import dev.coordinator.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Owns the work queue: takes policy-stamped task commands, runs each mutation as one statement
- * with its audit rows, wakes waiting claims when work may have appeared, and sweeps expired
- * leases and deadlines on a timer (safe on every node at once: the sweep skips rows another
- * node's sweep holds).
+ * with its audit rows, and sweeps expired leases and deadlines on a timer (safe on every node at
+ * once: the sweep skips rows another node's sweep holds). A waiting claim is a row of
+ * {@code claim_waits} while it waits, so the database notifies when work it could take appears
+ * (whichever node, sweeper or operator made it claimable); this node's listening connection
+ * relays that to its waiters.
  */
 public final class QueueVerticle extends PooledVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(QueueVerticle.class);
@@ -35,8 +39,11 @@ public final class QueueVerticle extends PooledVerticle {
   private boolean sweeping;
 
 
-  public QueueVerticle(DatabaseUrl database, int poolSize, long sweepIntervalMs, Metrics metrics) {
+  private final String nodeId;
+
+  public QueueVerticle(DatabaseUrl database, int poolSize, String nodeId, long sweepIntervalMs, Metrics metrics) {
     super(database, poolSize);
+    this.nodeId = nodeId;
     metrics.gauge("coordinator_waiting_claims", "claims waiting for work on this node", waitLimit::total);
     this.sweepIntervalMs = sweepIntervalMs;
   }
@@ -48,8 +55,9 @@ public final class QueueVerticle extends PooledVerticle {
     sweeper = vertx.setPeriodic(sweepIntervalMs, id -> sweep());
     return Future.all(
         serve(Addresses.TASKS, authorized -> ((TaskCommand) authorized.command()).accept(new Operations(authorized))),
-        vertx.eventBus().<Event>consumer(Addresses.TASK_AVAILABLE, this::available).completion(),
-        vertx.eventBus().<Event>consumer(Addresses.SESSION_ENDED, this::sessionEnded).completion(),
+        vertx.eventBus().<Event>localConsumer(Addresses.TASK_AVAILABLE, this::available).completion(),
+        vertx.eventBus().<Event>localConsumer(Addresses.SESSION_ENDED, this::sessionEnded).completion(),
+        vertx.eventBus().localConsumer(Addresses.RESYNC, ignored -> waiters.wake(null)).completion(),
         vertx.eventBus().localConsumer(Addresses.SHUTTING_DOWN, ignored -> waiters.close()).completion());
   }
 
@@ -77,10 +85,6 @@ public final class QueueVerticle extends PooledVerticle {
     return !(reply instanceof Reply.Success success) || success.payload().toJson().getValue("task") != null;
   }
 
-  private void announce(String taskType) {
-    vertx.eventBus().publish(Addresses.TASK_AVAILABLE, new Event.TaskAvailable(taskType));
-  }
-
   /** One pass; a pass still running when the timer fires again is not doubled. */
   private void sweep() {
     if (sweeping) {
@@ -88,7 +92,6 @@ public final class QueueVerticle extends PooledVerticle {
     }
     sweeping = true;
     pool.preparedQuery(TaskSql.SWEEP).execute(AuditContext.system("lease or deadline ran out"))
-        .onSuccess(rows -> rows.forEach(row -> announce(row.getString("task_type"))))
         .compose(done -> pool.preparedQuery(TaskSql.SWEEP_ORPHANS).execute(AuditContext.system("dependency did not complete")))
         .onFailure(error -> LOG.warn("queue sweep failed; the next one retries: {}", error.getMessage()))
         .onComplete(done -> sweeping = false);
@@ -105,12 +108,7 @@ public final class QueueVerticle extends PooledVerticle {
     @Override
     public Future<Reply> submit(TaskCommand.Submit command) {
       return idempotency.run(authorized, client -> TaskStore.submit(client, authorized, command,
-          authorized.scope().claimTrust()))
-          .onSuccess(reply -> {
-            if (reply instanceof Reply.Success) {
-              announce(command.taskType());
-            }
-          });
+          authorized.scope().claimTrust()));
     }
 
     @Override
@@ -119,9 +117,21 @@ public final class QueueVerticle extends PooledVerticle {
         return attempt(command, true);
       }
       var envelope = authorized.envelope();
-      return waitLimit.run(pool, authorized, () -> waiters.await(new ClaimWaiters.Request(envelope.agentId(),
-              envelope.requestId(), envelope.sessionId(), command.taskTypes()), command.waitMs(),
-          last -> attempt(command, last), QueueVerticle::found, TaskStore.one(authorized, null)));
+      ClaimWaiters.Request request = new ClaimWaiters.Request(envelope.agentId(), envelope.requestId(),
+          envelope.sessionId(), command.taskTypes());
+      return waitLimit.run(pool, authorized, () -> waiting(request, command.waitMs(), () -> waiters.await(request,
+          command.waitMs(), last -> attempt(command, last), QueueVerticle::found, TaskStore.one(authorized, null))));
+    }
+
+    /**
+     * Runs {@code wait} while the claim is a row of {@code claim_waits}: entered before its first
+     * try, so work that appears from then on is notified; gone once it is answered.
+     */
+    private Future<Reply> waiting(ClaimWaiters.Request request, int waitMs, Supplier<Future<Reply>> wait) {
+      UUID id = UUID.randomUUID();
+      return TaskStore.enterWait(pool, id, request, nodeId, waitMs)
+          .compose(entered -> wait.get())
+          .eventually(() -> TaskStore.leaveWait(pool, id));
     }
 
     private Future<Reply> attempt(TaskCommand.Claim command, boolean last) {
@@ -136,12 +146,7 @@ public final class QueueVerticle extends PooledVerticle {
 
     @Override
     public Future<Reply> complete(TaskCommand.Complete command) {
-      return idempotency.run(authorized, client -> TaskStore.complete(client, authorized, command))
-          .onSuccess(reply -> {
-            if (reply instanceof Reply.Success && command.success()) {
-              announce(null);
-            }
-          });
+      return idempotency.run(authorized, client -> TaskStore.complete(client, authorized, command));
     }
 
     @Override

@@ -277,6 +277,14 @@ public final class TaskSql {
       )%1$s
       SELECT count(*) AS cancelled FROM cascaded""".formatted(CASCADE);
 
+  /** $1 id, $2 agent, $3 session, $4 node, $5 request id, $6 task types (empty: any), $7 wait ms: a claim starts waiting. */
+  static final String ENTER_WAIT = """
+      INSERT INTO claim_waits (id, agent, session_id, node_id, request_id, task_types, deadline)
+      VALUES ($1, $2, $3, $4, $5, $6::text[], now() + make_interval(secs => $7::integer / 1000.0))""";
+
+  /** $1 id: the claim waits no more. */
+  static final String LEAVE_WAIT = "DELETE FROM claim_waits WHERE id = $1";
+
   /** $1 task id. */
   static final String GET = "SELECT to_jsonb(t) AS task FROM tasks t WHERE t.id = $1::uuid";
 

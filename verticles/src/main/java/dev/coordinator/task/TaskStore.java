@@ -83,6 +83,16 @@ final class TaskStore {
         .map(rows -> Reply.success(new TaskReplies.Many(TaskRows.tasks(rows), authorized.principal().id())));
   }
 
+  /** The claim {@code request} starts waiting on node {@code nodeId} for up to {@code waitMs}. */
+  static Future<Void> enterWait(SqlClient client, UUID id, ClaimWaiters.Request request, String nodeId, int waitMs) {
+    return client.preparedQuery(TaskSql.ENTER_WAIT).execute(Tuple.of(id, request.agentId(), request.sessionId(), nodeId,
+        request.requestId(), request.taskTypes().toArray(String[]::new), waitMs)).mapEmpty();
+  }
+
+  static Future<Void> leaveWait(SqlClient client, UUID id) {
+    return client.preparedQuery(TaskSql.LEAVE_WAIT).execute(Tuple.of(id)).mapEmpty();
+  }
+
   static Reply one(Authorized authorized, Task task) {
     return Reply.success(new TaskReplies.One(task, authorized.principal().id()));
   }

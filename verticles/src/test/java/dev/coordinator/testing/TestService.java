@@ -140,6 +140,15 @@ public final class TestService implements AutoCloseable {
     coordinator.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
+  /**
+   * Stops this node as a crash would: its Vert.x closes (leaving the cluster) without the service
+   * shutting down first, so nothing answers or cleans up its waits.
+   */
+  public void crash() throws Exception {
+    stopped = true;
+    node.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() {
     try {

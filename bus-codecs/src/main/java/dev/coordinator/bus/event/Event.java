@@ -3,7 +3,10 @@ package dev.coordinator.bus.event;
 import dev.coordinator.bus.BusMessage;
 import io.vertx.core.json.JsonObject;
 
-/** Facts published to every node. The only bodies that may cross the wire. */
+/**
+ * Facts the database notified, relayed to this node's waiters (published locally only; the codec
+ * still encodes them so that a body is never a plain object).
+ */
 public sealed interface Event extends BusMessage {
 
   JsonObject toJson();
@@ -32,6 +35,22 @@ public sealed interface Event extends BusMessage {
     }
   }
 
+  /** Lock waiter {@code seq} was taken out of line elsewhere; the node it waits on answers it. */
+  record WaitLeft(long seq) implements Event {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("type", "wait_left").put("seq", seq);
+    }
+  }
+
+  /** Wake-ups may have been missed (the listening connection was re-established): every waiter tries once. */
+  record Resync() implements Event {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("type", "resync");
+    }
+  }
+
   static Event fromJson(JsonObject json) {
     String type = json.getString("type");
     if ("lock_released".equals(type)) {
@@ -42,6 +61,12 @@ public sealed interface Event extends BusMessage {
     }
     if ("session_ended".equals(type)) {
       return new SessionEnded(json.getString("session_id"));
+    }
+    if ("wait_left".equals(type)) {
+      return new WaitLeft(json.getLong("seq"));
+    }
+    if ("resync".equals(type)) {
+      return new Resync();
     }
     throw new IllegalArgumentException("unknown event type " + type);
   }
