@@ -1,7 +1,6 @@
 package dev.coordinator.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
@@ -16,8 +15,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * HARD-2, AUD-1, ENF-5: every refusal (bad input from an authenticated caller, someone else's
- * session, someone else's resource, a denial) and every empty claim is exactly one audit row,
- * naming who tried what, and bad text never becomes a 500.
+ * session, someone else's resource, a denial) is exactly one audit row, naming who tried what,
+ * and bad text never becomes a 500. Empty claims, reads and ended sessions: {@link DecisionAuditTest}.
  */
 @Tag("HARD-2")
 @Tag("AUD-1")
@@ -184,16 +183,5 @@ class RefusalAuditTest {
     Map<String, Object> row = outcome.only();
     assertRow(row, "alice", "cancel_task", "deny", "denied");
     assertEquals("pending", service.database().value("SELECT status FROM tasks WHERE id = ?::uuid", task));
-  }
-
-  @Test
-  void anEmptyClaimIsAudited() {
-    Outcome outcome = audited(() -> http.post("/v1/tasks/claim", alice,
-        new JsonObject().put("task_types", List.of("nothing-of-this-type"))));
-    assertEquals(200, outcome.response().status(), outcome.response()::toString);
-    assertNull(outcome.response().json().getValue("task"));
-    Map<String, Object> row = outcome.only();
-    assertRow(row, "alice", "get_work", "allow", "ok");
-    assertEquals(new JsonObject().putNull("task"), new JsonObject((String) row.get("result")));
   }
 }

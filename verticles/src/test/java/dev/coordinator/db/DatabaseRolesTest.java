@@ -13,9 +13,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -132,10 +137,17 @@ class DatabaseRolesTest {
       "DELETE FROM audit_log",
       "TRUNCATE audit_log",
       "UPDATE audit_chain_heads SET seq = 0",
+      "DELETE FROM audit_chain_heads",
+      "TRUNCATE audit_chain_heads",
+      "INSERT INTO audit_chain_heads (chain, seq, genesis, last_hash) VALUES (64, 0, '\\x00', '\\x00')",
       "INSERT INTO agents (id, agent_type, trust, key_hash) VALUES ('evil', 't', 4, sha256('x'::bytea))",
       "UPDATE agents SET trust = 4",
       "DELETE FROM agents",
       "ALTER TABLE audit_log DISABLE TRIGGER USER",
+      "ALTER TABLE audit_log DISABLE TRIGGER audit_no_update",
+      "ALTER TABLE audit_log DISABLE TRIGGER audit_no_truncate",
+      "ALTER TABLE audit_log DISABLE TRIGGER audit_chain_append",
+      "DROP TRIGGER audit_no_update ON audit_log",
       "ALTER TABLE audit_log DISABLE ROW LEVEL SECURITY",
       "DROP TABLE locks"})
   void theServiceRoleCannot(String sql) {
@@ -144,6 +156,125 @@ class DatabaseRolesTest {
     assertTrue(refused.getMessage().contains("permission denied") || refused.getMessage().contains("must be owner")
         || refused.getMessage().contains("append-only"), refused.getMessage());
     assertEquals(auditRows, database().count("audit_log"));
+  }
+
+  /**
+   * Whichever roles the server has, the catalog's list at the time: a service connection becomes
+   * none of them (SET ROLE NONE, to its own login, is held by {@link #aServiceConnectionCannotBecomeMore}).
+   * One DO block tries each and leaves the names it could become in a setting read back after it.
+   */
+  @Test
+  void theServiceCannotSetRoleToAnyOtherRole() {
+    List<Row> became = run("""
+        DO $$
+        DECLARE
+          target text;
+          became text[] := '{}';
+        BEGIN
+          FOR target IN SELECT rolname FROM pg_roles WHERE rolname NOT IN ('coordinator_service', session_user) LOOP
+            BEGIN
+              EXECUTE format('SET ROLE %I', target);
+              became := became || ('SET ROLE ' || target);
+            -- undefined_object: a role another test run dropped since the loop began.
+            EXCEPTION WHEN insufficient_privilege OR undefined_object THEN NULL;
+            END;
+            BEGIN
+              EXECUTE format('SET SESSION AUTHORIZATION %I', target);
+              became := became || ('SET SESSION AUTHORIZATION ' || target);
+            EXCEPTION WHEN insufficient_privilege OR undefined_object THEN NULL;
+            END;
+          END LOOP;
+          PERFORM set_config('roles_test.became', array_to_string(became, ', '), false);
+        END $$""",
+        "SELECT current_setting('roles_test.became') AS became, (SELECT count(*) FROM pg_roles) AS roles");
+    assertTrue(became.get(0).getLong("roles") >= 3, "the catalog lists the roles");
+    assertEquals("", became.get(0).getString("became"), "DB-3: a service connection could become another role");
+  }
+
+  /**
+   * Every table of the schema, from the catalog: a new table is covered without a change here.
+   * Statements name them with their schema, so a role without USAGE on it is refused, not lost in its search path.
+   */
+  private static List<String> tables() {
+    List<String> tables = database().query("SELECT table_name::text AS name FROM information_schema.tables"
+        + " WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1").stream()
+        .map(row -> (String) row.get("name")).toList();
+    assertTrue(tables.containsAll(List.of("agents", "audit_log", "locks", "tasks", "memories")), tables::toString);
+    return tables;
+  }
+
+  /** A column an UPDATE may name (not generated), so only the privilege check can refuse {@code SET c = c}. */
+  private static String updatableColumn(String table) {
+    return (String) database().value("SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public'"
+        + " AND table_name = ? AND is_generated = 'NEVER' AND is_identity = 'NO' ORDER BY ordinal_position LIMIT 1", table);
+  }
+
+  /** A login role of its own (roles are server-wide, so the name is fresh), a member of {@code memberOf} if not null. */
+  private static String login(String memberOf) {
+    String role = "coordinator_roles_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    database().execute("CREATE ROLE " + role + " LOGIN" + (memberOf == null ? "" : " IN ROLE " + memberOf));
+    return role;
+  }
+
+  /**
+   * Runs each statement on one connection as {@code login} (then as {@code role}, if not null, after
+   * SET ROLE): the statements that were not refused for want of a privilege (SQLSTATE 42501), with what they did.
+   */
+  private static List<String> notRefused(String login, String role, List<String> statements) {
+    List<String> ran = new ArrayList<>();
+    try (Connection connection = DriverManager.getConnection(database().url().withLogin(login, "unused-with-trust-auth").jdbcUrl());
+         Statement statement = connection.createStatement()) {
+      if (role != null) {
+        statement.execute("SET ROLE " + role);
+      }
+      for (String sql : statements) {
+        try {
+          statement.execute(sql);
+          ran.add(sql + ": ran");
+        } catch (SQLException e) {
+          if (!"42501".equals(e.getSQLState())) {
+            ran.add(sql + ": " + e.getSQLState() + " " + e.getMessage());
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return ran;
+  }
+
+  @Test
+  void theReadOnlyRoleWritesNothingToAnyTable() {
+    String login = login("coordinator_readonly");
+    try {
+      assertEquals(List.of("SELECT count(*) FROM public.locks: ran"),
+          notRefused(login, "coordinator_readonly", List.of("SELECT count(*) FROM public.locks")),
+          "the read-only role reads what it is for (the connection works)");
+      List<String> writes = new ArrayList<>();
+      for (String table : tables()) {
+        String column = updatableColumn(table);
+        writes.add("INSERT INTO public." + table + " DEFAULT VALUES");
+        writes.add("UPDATE public." + table + " SET " + column + " = " + column);
+        writes.add("DELETE FROM public." + table);
+        writes.add("TRUNCATE public." + table);
+      }
+      Map<String, List<String>> before = database().snapshot();
+      assertEquals(List.of(), notRefused(login, "coordinator_readonly", writes), "DB-3: the read-only role wrote");
+      assertEquals(before, database().snapshot());
+    } finally {
+      database().execute("DROP ROLE IF EXISTS " + login);
+    }
+  }
+
+  @Test
+  void aRoleWithNoGrantsReadsNoTable() {
+    String login = login(null);
+    try {
+      List<String> reads = tables().stream().map(table -> "SELECT * FROM public." + table + " LIMIT 1").toList();
+      assertEquals(List.of(), notRefused(login, null, reads), "DB-3: a role nobody granted anything read a table");
+    } finally {
+      database().execute("DROP ROLE IF EXISTS " + login);
+    }
   }
 
   @Test
