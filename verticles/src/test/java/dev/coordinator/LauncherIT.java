@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,7 +34,7 @@ class LauncherIT {
 
   /** {@code serve} on the embedded database in this test's directory, listening on {@code port}. */
   private Launched serve(int port) {
-    return Launched.start(workDir, Map.of(), List.of("serve", "--http-port", String.valueOf(port)))
+    return Launched.start(workDir, List.of("serve", "--http-port", String.valueOf(port)))
         .awaitListening(Duration.ofSeconds(120));
   }
 

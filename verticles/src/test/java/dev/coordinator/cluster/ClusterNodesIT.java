@@ -1,7 +1,6 @@
 package dev.coordinator.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coordinator.db.ServiceLogin;
@@ -17,6 +16,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -101,7 +101,7 @@ class ClusterNodesIT {
   /** Starts a node of this test's cluster; {@link Member#process()} tells when it listens. */
   private Member node() {
     int port = Launched.freePort();
-    Launched process = Launched.start(workDir, Map.of(), serveFlags(port, "--cluster", "--cluster-port", "0",
+    Launched process = Launched.start(workDir, serveFlags(port, "--cluster", "--cluster-port", "0",
         "--cluster-name", clusterName, "--cluster-members", "127.0.0.1:5701-5730"));
     Member member = new Member(process, port, new Http(port));
     members.add(member);
@@ -117,7 +117,7 @@ class ClusterNodesIT {
   }
 
   @Test
-  @DisplayName("CLU-3, LOCK-4, AUD-1, AUD-2: a node killed with SIGKILL loses nothing acknowledged; a survivor frees its session's locks and claims within the session timeout plus one sweep")
+  @DisplayName("CLU-3, LOCK-4, AUD-2: a node killed with SIGKILL loses nothing acknowledged; a survivor frees its session's locks and claims within the session timeout plus one sweep")
   void aKilledNodesSessionIsReapedBySurvivorWithinTheTimeoutAndNothingAcknowledgedIsLost() throws Exception {
     String alice = database.agent("alice", "claude_code", 2);
     String bob = database.agent("bob", "codex", 2);
@@ -186,7 +186,7 @@ class ClusterNodesIT {
   }
 
   @Test
-  @DisplayName("CLU-3, LOCK-2, LOCK-3, TASK-3: a node frozen (SIGSTOP) past the session timeout wakes to find its session reaped; its late writes with old fencing and claim tokens are refused")
+  @DisplayName("CLU-3, LOCK-2, LOCK-3, TASK-3: a node frozen (SIGSTOP) past the session timeout wakes to find its session reaped; its late writes with old fencing and claim tokens are refused, whether the same agent or another took the lock or task again")
   void aFrozenNodesLateWritesAreRefusedByFencingAndClaimTokens() {
     String alice = database.agent("alice", "claude_code", 2);
     String bob = database.agent("bob", "codex", 2);
@@ -196,23 +196,26 @@ class ClusterNodesIT {
 
     String session = session(frozen, alice);
     Thread heartbeats = heartbeats(frozen, alice, session);
-    String key = "src/frozen.py";
-    long oldToken = acquire(frozen, alice, key, session).json().getJsonObject("lock").getLong("fencing_token");
+    String retaken = "src/frozen/retaken.py";
+    String lost = "src/frozen/lost.py";
+    long retakenToken = token(acquire(frozen, alice, retaken, session));
+    long lostToken = token(acquire(frozen, alice, lost, session));
     submit(frozen, bob, "frozen-work");
-    JsonObject oldClaim = claim(frozen, alice, "frozen-work", session);
-    String task = oldClaim.getString("id");
+    submit(frozen, bob, "frozen-work");
+    List<JsonObject> oldClaims = List.of(claim(frozen, alice, "frozen-work", session),
+        claim(frozen, alice, "frozen-work", session));
 
     // Alice's client talks to the frozen node only: her heartbeats hang with it.
     frozen.process().signal("STOP");
+    Map<String, String> claimants = new HashMap<>();
     try {
       Await.until("the survivor reaped the frozen node's session", () -> heldBy(session) == 0);
       assertEquals("reaped", database.value("SELECT status FROM sessions WHERE id = ?::uuid", session));
-      // Alice starts again on the survivor and takes her lock back; bob takes the task.
-      long newToken = acquire(survivor, alice, key, null).json().getJsonObject("lock").getLong("fencing_token");
-      assertTrue(newToken > oldToken, "a new holder, a new fencing token");
-      JsonObject newClaim = claim(survivor, bob, "frozen-work", null);
-      assertEquals(task, newClaim.getString("id"));
-      assertNotEquals(oldClaim.getString("claim_token"), newClaim.getString("claim_token"));
+      // Alice starts again on the survivor: she takes one lock and one task back; bob takes the others.
+      assertTrue(token(acquire(survivor, alice, retaken, null)) > retakenToken, "a new grant, a new fencing token");
+      assertTrue(token(acquire(survivor, bob, lost, null)) > lostToken, "a new holder, a new fencing token");
+      claimants.put(claim(survivor, alice, "frozen-work", null).getString("id"), "alice");
+      claimants.put(claim(survivor, bob, "frozen-work", null).getString("id"), "bob");
     } finally {
       frozen.process().signal("CONT");
     }
@@ -220,19 +223,26 @@ class ClusterNodesIT {
 
     Await.until("the woken node answers again", () -> frozen.http().get("/health", null).status() == 200);
     Await.until("the heartbeat that hung with the node was refused, not taken", () -> !heartbeats.isAlive());
-    JsonObject staleLock = new JsonObject().put("key", key).put("fencing_token", oldToken);
-    assertRefused("STALE_FENCING_TOKEN", frozen.http().post("/v1/locks/release", alice, staleLock));
-    assertRefused("STALE_FENCING_TOKEN", frozen.http().post("/v1/locks/renew", alice, staleLock));
-    assertRefused("STALE_CLAIM", frozen.http().post("/v1/tasks/" + task + "/complete", alice,
-        new JsonObject().put("claim_token", oldClaim.getString("claim_token")).put("success", true)));
-    assertRefused("VALIDATION_FAILED", frozen.http().send("POST", "/v1/locks/release", alice, staleLock.encode(),
+    JsonObject staleRetaken = new JsonObject().put("key", retaken).put("fencing_token", retakenToken);
+    assertRefused("STALE_FENCING_TOKEN", frozen.http().post("/v1/locks/release", alice, staleRetaken));
+    assertRefused("STALE_FENCING_TOKEN", frozen.http().post("/v1/locks/renew", alice, staleRetaken));
+    JsonObject staleLost = new JsonObject().put("key", lost).put("fencing_token", lostToken);
+    assertRefused("NOT_LOCK_HOLDER", frozen.http().post("/v1/locks/release", alice, staleLost));
+    assertRefused("NOT_LOCK_HOLDER", frozen.http().post("/v1/locks/renew", alice, staleLost));
+    for (JsonObject old : oldClaims) {
+      assertRefused("STALE_CLAIM", frozen.http().post("/v1/tasks/" + old.getString("id") + "/complete", alice,
+          new JsonObject().put("claim_token", old.getString("claim_token")).put("success", true)));
+      assertRefused("STALE_CLAIM", frozen.http().post("/v1/tasks/" + old.getString("id") + "/renew", alice,
+          new JsonObject().put("claim_token", old.getString("claim_token"))));
+    }
+    assertRefused("VALIDATION_FAILED", frozen.http().send("POST", "/v1/locks/release", alice, staleRetaken.encode(),
         "Coordinator-Session", session));
 
     assertEquals(held, held(), "the late writes changed no lock and no task");
-    assertEquals(1L, ((Number) database.value("SELECT count(*) FROM locks WHERE key = ?", key)).longValue());
-    assertEquals(List.of(Map.of("holder", "alice", "claimed_by", "bob")), database.query(
-        "SELECT l.holder, t.claimed_by FROM locks l, tasks t WHERE l.key = ? AND t.id = ?::uuid AND t.status = 'claimed'",
-        key, task), "the lock is alice's new one, the task bob's: each held once");
+    assertEquals(Map.of(retaken, "alice", lost, "bob"), rowsOf("SELECT key, holder FROM locks"),
+        "each lock held once, by its new holder");
+    assertEquals(claimants, rowsOf("SELECT id::text, claimed_by FROM tasks WHERE status = 'claimed'"),
+        "each task claimed once, by its new claimant");
   }
 
   @Test
@@ -240,9 +250,9 @@ class ClusterNodesIT {
   void aNodeThatCannotJoinSaysWhyOnOneLineAndExitsTwo() throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      Launched busy = Launched.start(workDir, Map.of(), serveFlags(Launched.freePort(), "--cluster",
+      Launched busy = Launched.start(workDir, serveFlags(Launched.freePort(), "--cluster",
           "--cluster-port", String.valueOf(port), "--cluster-name", clusterName, "--cluster-members", "127.0.0.1:" + port));
-      Launched typo = Launched.start(workDir, Map.of(), serveFlags(Launched.freePort(), "--cluster",
+      Launched typo = Launched.start(workDir, serveFlags(Launched.freePort(), "--cluster",
           "--cluster-members", "127.0.0.1:5701,127.0.0.1:99999"));
       try (busy; typo) {
         assertEquals(2, busy.awaitExit(START), busy::output);
@@ -259,6 +269,21 @@ class ClusterNodesIT {
 
   private static List<String> coordinatorLines(Launched process) {
     return process.lines().stream().filter(line -> line.startsWith("coordinator:")).toList();
+  }
+
+  /** A two-column query as a map from the first column to the second. */
+  private Map<String, String> rowsOf(String sql) {
+    Map<String, String> rows = new HashMap<>();
+    database.query(sql).forEach(row -> {
+      List<Object> values = List.copyOf(row.values());
+      rows.put(String.valueOf(values.get(0)), String.valueOf(values.get(1)));
+    });
+    return rows;
+  }
+
+  private static long token(Http.Response acquired) {
+    assertEquals(200, acquired.status(), acquired::toString);
+    return acquired.json().getJsonObject("lock").getLong("fencing_token");
   }
 
   private static void assertRefused(String code, Http.Response response) {

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,11 +44,8 @@ public final class Launched implements AutoCloseable {
     reader.start();
   }
 
-  /**
-   * Starts {@code bin/coordinator args} in {@code workDir}, without a database URL from this
-   * JVM's environment; {@code env} adds to (or, with a null value, removes from) its environment.
-   */
-  public static Launched start(Path workDir, Map<String, String> env, List<String> args) {
+  /** Starts {@code bin/coordinator args} in {@code workDir}, without a database URL from this JVM's environment. */
+  public static Launched start(Path workDir, List<String> args) {
     assertTrue(Files.isRegularFile(JAR), "package the jar first: " + JAR);
     List<String> command = new ArrayList<>();
     command.add(LAUNCHER.toAbsolutePath().toString());
@@ -57,13 +53,6 @@ public final class Launched implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
     builder.environment().put("COORDINATOR_JAR", JAR.toAbsolutePath().toString());
     builder.environment().remove("COORDINATOR_DB_URL");
-    env.forEach((name, value) -> {
-      if (value == null) {
-        builder.environment().remove(name);
-      } else {
-        builder.environment().put(name, value);
-      }
-    });
     try {
       return new Launched(builder.start());
     } catch (IOException e) {
