@@ -31,7 +31,9 @@ public final class Main {
              coordinator mcp-stdio                  relay MCP over stdio to a running service
                                                     (COORDINATOR_URL, COORDINATOR_KEY from the environment)
       flags: --db-url, --http-host, --http-port, --agents-file, --policy-engine, --enforcement,
-             --cluster, --cluster-host, --cluster-port, --cluster-members, --session-timeout, --sweep-interval, --body-limit, --db-pool-size,
+             --cluster, --cluster-host, --cluster-port, --cluster-members, --cluster-name,
+             --cluster-tls-cert, --cluster-tls-key, --cluster-tls-ca (docs/cluster.md),
+             --session-timeout, --sweep-interval, --body-limit, --db-pool-size,
              --data-dir, --allowed-hosts, --policy-dir (see README.md)""";
 
   private static final PrintStream OUT = System.out;

@@ -8,6 +8,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.NodeListener;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
@@ -47,13 +50,30 @@ public final class Node {
   /** Starts Vert.x as a member of the cluster {@code settings} describe; fails if it cannot bind or join. */
   public static Future<Node> join(ClusterSettings settings) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(settings));
-    VertxOptions options = new VertxOptions()
-        .setEventBusOptions(new EventBusOptions().setHost(settings.host()).setClusterPublicHost(settings.host()));
+    VertxOptions options = new VertxOptions().setEventBusOptions(eventBus(settings));
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered().map(vertx -> {
       Node node = new Node(vertx, manager.getNodeId(), manager);
       manager.nodeListener(node.listener());
       return node;
     });
+  }
+
+  /**
+   * The event bus between nodes: on the cluster host, and with mutual TLS when configured, so a
+   * peer without a certificate from the cluster's CA can neither send nor receive bus messages.
+   * Vert.x checks the chain, not the peer's host name: the CA must sign cluster nodes only.
+   */
+  private static EventBusOptions eventBus(ClusterSettings settings) {
+    EventBusOptions options = new EventBusOptions().setHost(settings.host()).setClusterPublicHost(settings.host());
+    ClusterSettings.Tls tls = settings.tls();
+    if (tls == null) {
+      return options;
+    }
+    // Vert.x's event bus client trusts any server unless told otherwise (EventBusOptions.DEFAULT_TRUST_ALL).
+    return options.setSsl(true).setTrustAll(false)
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString()))
+        .setTrustOptions(new PemTrustOptions().addCertPath(tls.ca().toString()))
+        .setClientAuth(ClientAuth.REQUIRED);
   }
 
   private static Config hazelcast(ClusterSettings settings) {

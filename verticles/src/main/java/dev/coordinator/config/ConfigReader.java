@@ -32,6 +32,9 @@ public final class ConfigReader {
       new Setting("--cluster-port", "COORDINATOR_CLUSTER_PORT", "5701"),
       new Setting("--cluster-members", "COORDINATOR_CLUSTER_MEMBERS", "127.0.0.1:5701-5710"),
       new Setting("--cluster-name", "COORDINATOR_CLUSTER_NAME", "coordinator"),
+      new Setting("--cluster-tls-cert", "COORDINATOR_CLUSTER_TLS_CERT", null),
+      new Setting("--cluster-tls-key", "COORDINATOR_CLUSTER_TLS_KEY", null),
+      new Setting("--cluster-tls-ca", "COORDINATOR_CLUSTER_TLS_CA", null),
       new Setting("--session-timeout", "COORDINATOR_SESSION_TIMEOUT_SECONDS", "120"),
       new Setting("--sweep-interval", "COORDINATOR_SWEEP_INTERVAL_MS", "1000"),
       new Setting("--body-limit", "COORDINATOR_BODY_LIMIT_BYTES", "1048576"),
@@ -126,8 +129,10 @@ public final class ConfigReader {
     if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
       throw new ConfigException("--cluster-name must be 1 to 64 letters, digits, '.', '_' or '-'");
     }
-    return new ClusterSettings(bool("--cluster"), host, number("--cluster-port", 0, 65535),
-        ClusterSettings.members(values.get("--cluster-members")), name);
+    boolean enabled = bool("--cluster");
+    return new ClusterSettings(enabled, host, number("--cluster-port", 0, 65535),
+        ClusterSettings.members(values.get("--cluster-members")), name,
+        ClusterSettings.Tls.of(enabled, ClusterSettings.Tls.FLAGS.stream().map(values::get).toList()));
   }
 
   private int number(String flag, int min, int max) {

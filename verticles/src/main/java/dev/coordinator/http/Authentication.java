@@ -7,6 +7,7 @@ import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.ErrorCode;
 import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.Reply;
+import dev.coordinator.cluster.LocalDelivery;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -69,7 +70,8 @@ final class Authentication implements Handler<RoutingContext> {
           "too many unknown API keys from " + address + "; try again in " + retryAfter + " s"));
       return;
     }
-    bus.<Reply>request(Addresses.AUTHENTICATE, new Authenticate(key, address, context.get(HttpVerticle.REQUEST_ID)))
+    bus.<Reply>request(Addresses.AUTHENTICATE, new Authenticate(key, address, context.get(HttpVerticle.REQUEST_ID)),
+        LocalDelivery.options())
         .map(Message::body)
         .onFailure(error -> Responses.unread(context, Reply.Failure.of(ErrorCode.UNAVAILABLE,
             "authentication is unavailable; try again")))

@@ -25,6 +25,7 @@ import dev.coordinator.bus.policy.PolicyRequests;
 import dev.coordinator.bus.memory.MemoryRequests;
 import dev.coordinator.bus.session.SessionRequests;
 import dev.coordinator.bus.task.TaskRequests;
+import dev.coordinator.cluster.LocalDelivery;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.mcp.McpHttp;
 import dev.coordinator.metrics.Metrics;
@@ -231,7 +232,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void health(RoutingContext context) {
-    vertx.eventBus().<Reply>request(Addresses.HEALTH, new Health())
+    vertx.eventBus().<Reply>request(Addresses.HEALTH, new Health(), LocalDelivery.options())
         .map(Message::body)
         .otherwise(error -> Reply.success(new Health.Status(false, null, null)))
         .onSuccess(reply -> {

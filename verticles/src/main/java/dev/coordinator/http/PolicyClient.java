@@ -8,6 +8,7 @@ import dev.coordinator.bus.Refusal;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.lock.LockCommand;
 import dev.coordinator.bus.task.TaskCommand;
+import dev.coordinator.cluster.LocalDelivery;
 import dev.coordinator.policy.PolicyVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -28,7 +29,7 @@ public final class PolicyClient {
 
   /** The command's reply; never a failed future. */
   public static Future<Reply> send(EventBus bus, Envelope envelope) {
-    DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(POLICY_TIMEOUT_MS + envelope.command().waitMs());
+    DeliveryOptions delivery = LocalDelivery.options().setSendTimeout(POLICY_TIMEOUT_MS + envelope.command().waitMs());
     return bus.<Reply>request(Addresses.POLICY, envelope, delivery)
         .map(Message::body)
         .otherwise(PolicyClient::busFailure);
@@ -39,7 +40,7 @@ public final class PolicyClient {
    * and answers the refusal: no refusal goes unaudited (HARD-2). Never a failed future.
    */
   public static Future<Reply> refuse(EventBus bus, Refusal refusal) {
-    return bus.<Reply>request(Addresses.REFUSALS, refusal, new DeliveryOptions().setSendTimeout(POLICY_TIMEOUT_MS))
+    return bus.<Reply>request(Addresses.REFUSALS, refusal, LocalDelivery.options().setSendTimeout(POLICY_TIMEOUT_MS))
         .map(Message::body)
         .otherwise(PolicyClient::busFailure);
   }

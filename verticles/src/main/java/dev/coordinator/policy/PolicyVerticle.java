@@ -22,6 +22,7 @@ import dev.coordinator.bus.policy.PolicyCommand;
 import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.Scope;
 import dev.coordinator.config.CoordinatorConfig.Enforcement;
+import dev.coordinator.cluster.LocalDelivery;
 import dev.coordinator.cluster.WakeRelay;
 import dev.coordinator.db.ChangeChannel;
 import dev.coordinator.db.DatabaseUrl;
@@ -325,7 +326,7 @@ public final class PolicyVerticle extends PooledVerticle {
 
   private Future<Reply> forward(Authorized authorized) {
     Command command = authorized.command();
-    DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(DOMAIN_TIMEOUT_MS + command.waitMs());
+    DeliveryOptions delivery = LocalDelivery.options().setSendTimeout(DOMAIN_TIMEOUT_MS + command.waitMs());
     return vertx.eventBus().<Reply>request(Commands.addressOf(command), authorized, delivery)
         .map(Message::body)
         .recover(error -> Future.succeededFuture(domainFailure(error, command)));

@@ -1,5 +1,7 @@
 package dev.coordinator.testing;
 
+import dev.coordinator.agent.AgentSpec;
+import dev.coordinator.agent.AgentStore;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -50,6 +52,17 @@ public final class TestDatabase implements AutoCloseable {
 
   public DatabaseUrl url() {
     return url;
+  }
+
+  /** Creates (or updates) an agent through the store the launcher uses and returns its key. */
+  public String agent(String id, String type, int trust) {
+    String key = "test-key-" + id + "-" + UUID.randomUUID();
+    try {
+      new AgentStore(url).upsert(List.of(new AgentSpec(id, type, trust, key)), "test");
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return key;
   }
 
   /** Runs statements as the schema owner (a superuser on test servers), outside the service. */

@@ -1,8 +1,6 @@
 package dev.coordinator.testing;
 
 import dev.coordinator.Coordinator;
-import dev.coordinator.agent.AgentSpec;
-import dev.coordinator.agent.AgentStore;
 import dev.coordinator.cluster.Node;
 import dev.coordinator.config.ConfigReader;
 import dev.coordinator.config.CoordinatorConfig;
@@ -12,10 +10,8 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
@@ -100,13 +96,7 @@ public final class TestService implements AutoCloseable {
 
   /** Creates (or updates) an agent and returns its key. */
   public String agent(String id, String type, int trust) {
-    String key = "test-key-" + id + "-" + UUID.randomUUID();
-    try {
-      new AgentStore(database.url()).upsert(List.of(new AgentSpec(id, type, trust, key)), "test");
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-    return key;
+    return database.agent(id, type, trust);
   }
 
   public Http http() {
