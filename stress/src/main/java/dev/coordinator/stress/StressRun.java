@@ -83,8 +83,9 @@ public final class StressRun {
       nemesisThread.start();
       progress(history, budget, nemesis);
       nemesisThread.join();
+      long healedNanos = System.nanoTime();
       crew.join(15_000);
-      endSessions(crew);
+      endSessions(crew, healedNanos);
       readFinalState(history, new Api(http, service.urls(), service.agents().admin().key(), 0));
       history.close();
       return finish(history.events(), nemesis.injected(), service.agents());
@@ -147,10 +148,11 @@ public final class StressRun {
 
   /**
    * Ends every live client's session; for the sessions that could not be ended (crashed clients,
-   * unknown outcomes) waits until the service must have reaped them: last activity + timeout +
-   * two sweeps + a second.
+   * unknown outcomes) waits until the service must have reaped them: timeout + two sweeps + a
+   * second after their last call, or after the last fault was healed if that is later (a call
+   * held by a paused node is served, and touches its session, only once the node resumes).
    */
-  private void endSessions(Crew crew) throws InterruptedException {
+  private void endSessions(Crew crew, long healedNanos) throws InterruptedException {
     long reapNanos = (options.sessionTimeoutSeconds() * 1000L + 2 * options.sweepMillis() + 1000) * 1_000_000;
     long until = System.nanoTime();
     for (Client client : crew.everyone()) {
@@ -158,7 +160,7 @@ public final class StressRun {
         continue;
       }
       if (client.crashed()) {
-        until = Math.max(until, client.lastActivityNanos() + reapNanos);
+        until = Math.max(until, Math.max(client.lastActivityNanos(), healedNanos) + reapNanos);
       } else if (!client.endSession()) {
         until = Math.max(until, System.nanoTime() + reapNanos);
       }

@@ -209,7 +209,8 @@ public abstract class Client implements Runnable {
         headers -> api.post("/v1/sessions/" + current + "/heartbeat", new JsonObject(), headers, 0));
     if (beat.ok()) {
       lastHeartbeatNanos = System.nanoTime();
-    } else if (!beat.unknown() && !"UNAVAILABLE".equals(beat.error())) {
+    } else if ("NOT_FOUND".equals(beat.error()) || "INVALID_STATE".equals(beat.error())) {
+      // The service says the session is gone (reaped); any other refusal leaves it as it was.
       lose();
     }
   }
