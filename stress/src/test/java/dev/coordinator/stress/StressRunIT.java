@@ -105,6 +105,33 @@ class StressRunIT {
     }
   };
 
+  /** A deliberately broken service: held lock rows vanish mid-run, as an operator's DELETE would make them. */
+  private static final Fault DELETE_HELD_LOCKS = new Fault() {
+    @Override
+    public String name() {
+      return "sabotage-delete-held-locks";
+    }
+
+    @Override
+    public JsonObject inject(FaultContext context, Random random) {
+      return new JsonObject().put("deleted", context.database().execute(
+          "WITH gone AS (DELETE FROM locks WHERE expires_at > now() RETURNING 1) SELECT count(*) FROM gone"));
+    }
+  };
+
+  @Test
+  @DisplayName("STR-2: a run against a service that loses held locks reports LOCK-1 (two holders at once) and exits 1")
+  void deletedHeldLocksAreCaught() throws Exception {
+    Run run = run(List.of(DELETE_HELD_LOCKS), "--scenario", "locks", "--nodes", "1", "--clients", "6", "--duration", "5s",
+        "--seed", "78", "--session-timeout", "2", "--sweep-interval", "200");
+    assertNotNull(run.results(), run.output());
+    assertEquals(1, run.exit(), run.output());
+    assertTrue(run.results().getJsonArray("violations").stream().map(JsonObject.class::cast)
+        .anyMatch(v -> v.getString("invariant").equals("LOCK-1") && v.getString("detail").contains("two holders at once")),
+        run.output());
+    assertTrue(run.output().contains("VIOLATION LOCK-1 (seed 78)"), run.output());
+  }
+
   @Test
   @DisplayName("STR-2: a run against a service whose fencing tokens go backwards reports LOCK-2 with the seed and exits 1")
   void rewoundFencingTokensAreCaught() throws Exception {
