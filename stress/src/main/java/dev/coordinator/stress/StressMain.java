@@ -1,7 +1,14 @@
 package dev.coordinator.stress;
 
+import dev.coordinator.stress.check.CheckSettings;
+import dev.coordinator.stress.check.Checker;
 import dev.coordinator.stress.fault.Fault;
+import dev.coordinator.stress.history.History;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -39,7 +46,7 @@ public final class StressMain {
         return runCommand(args.subList(1, args.size()), extraFaults, out, err);
       }
       case "check" -> {
-        return args.size() == 2 ? recheck(java.nio.file.Path.of(args.get(1)), out, err) : usage(err);
+        return args.size() == 2 ? recheck(Path.of(args.get(1)), out, err) : usage(err);
       }
       case "bench" -> {
         err.println("stress: bench is not built yet (performance.md); see docs/stress.md");
@@ -58,17 +65,17 @@ public final class StressMain {
   }
 
   /** Checks a recorded history again, e.g. after a change to the checker; prints the violations. */
-  private static int recheck(java.nio.file.Path dir, PrintStream out, PrintStream err) {
+  private static int recheck(Path dir, PrintStream out, PrintStream err) {
     try {
-      var results = new io.vertx.core.json.JsonObject(java.nio.file.Files.readString(dir.resolve("results.json")));
-      var verdict = dev.coordinator.stress.check.Checker.check(
-          dev.coordinator.stress.history.History.read(dir.resolve("history.jsonl")),
-          dev.coordinator.stress.check.CheckSettings.fromJson(results.getJsonObject("check_settings")));
+      JsonObject results = new JsonObject(Files.readString(dir.resolve("results.json")));
+      Checker.Verdict verdict = Checker.check(
+          History.read(dir.resolve("history.jsonl")),
+          CheckSettings.fromJson(results.getJsonObject("check_settings")));
       verdict.violations().forEach(v -> out.printf("stress: VIOLATION %s (seed %d): %s%n", v.invariant(),
           results.getLong("seed"), v.detail()));
       out.printf("stress: %d operations checked, %d violation(s)%n", verdict.operations(), verdict.violations().size());
       return verdict.ok() ? 0 : 1;
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       err.println("stress: could not check " + dir + ": " + e.getMessage());
       return 2;
     }

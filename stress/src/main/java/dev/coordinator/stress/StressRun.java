@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -193,7 +194,7 @@ public final class StressRun {
       for (Future<?> read : reads) {
         read.get();
       }
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     } finally {
       readers.shutdown();
@@ -247,7 +248,8 @@ public final class StressRun {
       console.println("stress: no violations (LOCK-1..4, TASK-1..5, ENF-1, IDEM, AUD-2)");
     }
     for (Violation violation : verdict.violations()) {
-      console.printf("stress: VIOLATION %s (seed %d): %s%n", violation.invariant(), options.seed(), violation.detail());
+      console.printf("stress: VIOLATION %s (seed %d): %s%s%n", violation.invariant(), options.seed(), violation.detail(),
+          violation.ops().isEmpty() ? "" : " [ops " + violation.ops() + " in history.jsonl]");
     }
     console.printf("stress: results in %s (results.json, history.jsonl, timeline.png, lock-trace.jsonl)%n", options.out());
   }

@@ -1,5 +1,6 @@
 package dev.coordinator.stress.check;
 
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 
 /**
@@ -12,12 +13,12 @@ import java.time.Duration;
  */
 public record CheckSettings(Duration clockUncertainty, int sessionTimeoutSeconds, long sweepMillis, String readerAgent) {
 
-  public io.vertx.core.json.JsonObject toJson() {
-    return new io.vertx.core.json.JsonObject().put("clock_uncertainty_ms", clockUncertainty.toMillis())
+  public JsonObject toJson() {
+    return new JsonObject().put("clock_uncertainty_ms", clockUncertainty.toMillis())
         .put("session_timeout_seconds", sessionTimeoutSeconds).put("sweep_interval_ms", sweepMillis).put("reader_agent", readerAgent);
   }
 
-  public static CheckSettings fromJson(io.vertx.core.json.JsonObject json) {
+  public static CheckSettings fromJson(JsonObject json) {
     return new CheckSettings(Duration.ofMillis(json.getLong("clock_uncertainty_ms")), json.getInteger("session_timeout_seconds"),
         json.getLong("sweep_interval_ms"), json.getString("reader_agent"));
   }

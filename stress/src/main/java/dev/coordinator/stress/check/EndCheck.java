@@ -2,6 +2,7 @@ package dev.coordinator.stress.check;
 
 import dev.coordinator.stress.history.Operation;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +36,7 @@ final class EndCheck {
       }
       String session = op.args().getString("session");
       if (session != null && (op.op().equals("acquire") || op.op().equals("claim"))) {
-        var ended = sessions.certainlyEnded(session);
+        Instant ended = sessions.certainlyEnded(session);
         if (ended != null && ended.isBefore(op.invokedAt())) {
           violations.add(new Violation(op.op().equals("acquire") ? "LOCK-4" : "TASK-5",
               op.op() + " acknowledged in session " + session + " after its end was acknowledged: " + op,

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Something held for a while: a lock grant (one fencing token) or a task claim (one claim token),
@@ -60,7 +61,7 @@ final class Holding {
   }
 
   boolean sameHolder(Holding other) {
-    return agent.equals(other.agent) && java.util.Objects.equals(session, other.session);
+    return agent.equals(other.agent) && Objects.equals(session, other.session);
   }
 
   /** A pair of holdings of one thing that certainly overlapped. */

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * LOCK-1, LOCK-2 and LOCK-3 over the history.
@@ -62,7 +63,7 @@ final class LockCheck {
           acquired, expires, op.id(), op.completedAt()));
       return;
     }
-    if (!known.agent.equals(lock.getString("holder")) || !java.util.Objects.equals(known.session, lock.getString("session_id"))
+    if (!known.agent.equals(lock.getString("holder")) || !Objects.equals(known.session, lock.getString("session_id"))
         || !known.start.equals(acquired)) {
       violations.add(new Violation("LOCK-2", "key " + key + ": token " + token + " was granted twice: " + known
           + " and to " + lock.getString("holder") + "/" + lock.getString("session_id") + " acquired at " + acquired,
@@ -80,7 +81,7 @@ final class LockCheck {
     Long token = op.args().getLong("fencing_token");
     Instant at = op.invokedAt().minus(uncertainty);
     List<Holding> candidates = grants.getOrDefault(key, Map.of()).values().stream()
-        .filter(h -> h.agent.equals(agent) && java.util.Objects.equals(h.session, session))
+        .filter(h -> h.agent.equals(agent) && Objects.equals(h.session, session))
         .filter(h -> token == null || h.token.equals(String.valueOf(token)))
         .toList();
     if (op.unknown()) {

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -118,7 +119,7 @@ final class TaskCheck {
       JsonObject said = first.result().getJsonObject("task", new JsonObject());
       JsonObject last = end.task(id);
       if (last != null && (!said.getString("status", "").equals(last.getString("status"))
-          || !java.util.Objects.equals(said.getValue("result"), last.getValue("result")))) {
+          || !Objects.equals(said.getValue("result"), last.getValue("result")))) {
         violations.add(new Violation("TASK-2", "task " + id + " was acknowledged " + said.getString("status") + " with result "
             + said.getValue("result") + " but ended " + last.getString("status") + " with result " + last.getValue("result"),
             List.of(first.id())));

@@ -5,6 +5,7 @@ import dev.coordinator.stress.history.History;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -224,7 +225,7 @@ public abstract class Client implements Runnable {
     return session;
   }
 
-  protected final <T> T pick(java.util.List<T> choices) {
+  protected final <T> T pick(List<T> choices) {
     return choices.get(random.nextInt(choices.size()));
   }
 }

@@ -23,6 +23,7 @@ public final class QueueClient extends Client {
   }
 
   private final Role role;
+  private final TaskPool own = new TaskPool();
   private Claimed claimed;
   private int submitted;
 
@@ -56,14 +57,16 @@ public final class QueueClient extends Client {
       Outcome outcome = call("submit", body, key, headers -> api.post("/v1/tasks", body, headers, 0));
       if (outcome.ok()) {
         context.tasks().add(outcome.body().getJsonObject("task").getString("id"));
+        own.add(outcome.body().getJsonObject("task").getString("id"));
       }
     }
     // Producers pace themselves, or the queue only grows: workers take far longer per task.
     backOff();
   }
 
+  /** Cancels one of its own recent tasks (only the submitter may): its dependents must be cancelled with it. */
   private void cancel() throws InterruptedException {
-    List<String> victim = context.tasks().pick(random, 1);
+    List<String> victim = own.pick(random, 1);
     if (victim.isEmpty()) {
       return;
     }

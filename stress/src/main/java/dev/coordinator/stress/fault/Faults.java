@@ -1,6 +1,7 @@
 package dev.coordinator.stress.fault;
 
 import dev.coordinator.stress.service.NodeProcess;
+import dev.coordinator.stress.service.ServiceDatabase;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,8 +17,7 @@ public final class Faults {
     register(new Simple("kill-node", Faults::killNode));
     register(new Simple("pause-node", Faults::pauseNode));
     register(new Simple("kill-db-connections", (context, random) ->
-        new JsonObject().put("terminated", Long.parseLong(context.database().execute(
-            dev.coordinator.stress.service.ServiceDatabase.TERMINATE_OTHERS)))));
+        new JsonObject().put("terminated", Long.parseLong(context.database().execute(ServiceDatabase.TERMINATE_OTHERS)))));
     register(new Simple("restart-db", (context, random) -> {
       context.database().restart();
       return new JsonObject();

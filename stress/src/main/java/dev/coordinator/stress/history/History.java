@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class History implements AutoCloseable {
   private final Instant startWall = Instant.now();
   private final List<Event> events = new ArrayList<>();
   private final BufferedWriter out;
-  private final Map<Event.Type, Long> counts = new java.util.EnumMap<>(Event.Type.class);
+  private final Map<Event.Type, Long> counts = new EnumMap<>(Event.Type.class);
 
   public History(Path file) {
     try {

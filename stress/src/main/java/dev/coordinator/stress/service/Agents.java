@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -25,7 +26,7 @@ public record Agents(List<Agent> writers, Agent admin, Agent reader) {
   /** New agents with random keys, written to {@code file} in the service's agents-file format. */
   public static Agents generate(int writers, Path file) throws IOException {
     SecureRandom random = new SecureRandom();
-    List<Agent> clients = new java.util.ArrayList<>();
+    List<Agent> clients = new ArrayList<>();
     for (int i = 0; i < writers; i++) {
       clients.add(new Agent("stress-w" + i, key(random), 2));
     }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 
 /** An embedded PostgreSQL (zonky) started by the harness under the output directory: it can stop and start it. */
 public final class EmbeddedServer implements ServiceDatabase {
@@ -58,7 +59,7 @@ public final class EmbeddedServer implements ServiceDatabase {
     try {
       postgres.close();
       try (var files = Files.walk(dataDir)) {
-        for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(file);
         }
       }
