@@ -6,9 +6,11 @@ import dev.coordinator.stress.check.FinalState;
 import dev.coordinator.stress.check.Violation;
 import dev.coordinator.stress.client.Api;
 import dev.coordinator.stress.client.Budget;
+import dev.coordinator.stress.client.Calls;
 import dev.coordinator.stress.client.Client;
 import dev.coordinator.stress.client.ClientContext;
 import dev.coordinator.stress.client.LockClient;
+import dev.coordinator.stress.client.McpApi;
 import dev.coordinator.stress.client.ProtectedResource;
 import dev.coordinator.stress.client.QueueClient;
 import dev.coordinator.stress.client.ReaderClient;
@@ -101,8 +103,10 @@ public final class StressRun {
       Agents.Agent agent = writers.get(i % writers.size());
       int node = i;
       String kind = kind(i, clients);
+      // In mixed, every other round of the four kinds speaks MCP (Streamable HTTP) instead of REST.
+      boolean mcp = options.scenario().equals("mixed") && (i / 4) % 2 == 1;
       crew.start("c" + i, (name, seed) -> {
-        Api calls = new Api(http, service.urls(), agent.key(), node);
+        Calls calls = mcp ? new McpApi(http, service.urls(), agent.key(), node) : new Api(http, service.urls(), agent.key(), node);
         return switch (kind) {
           case "lock" -> new LockClient(name, agent.id(), calls, context, seed);
           case "producer" -> new QueueClient(name, agent.id(), calls, context, seed, QueueClient.Role.PRODUCER);

@@ -105,7 +105,11 @@ class StressRunIT {
     }
   };
 
-  /** A deliberately broken service: held lock rows vanish mid-run, as an operator's DELETE would make them. */
+  /**
+   * A deliberately broken service: held lock rows vanish mid-run, as an operator's DELETE would make
+   * them, again and again for two seconds, so that some client surely takes a key whose holder
+   * still holds it.
+   */
   private static final Fault DELETE_HELD_LOCKS = new Fault() {
     @Override
     public String name() {
@@ -114,8 +118,13 @@ class StressRunIT {
 
     @Override
     public JsonObject inject(FaultContext context, Random random) {
-      return new JsonObject().put("deleted", context.database().execute(
-          "WITH gone AS (DELETE FROM locks WHERE expires_at > now() RETURNING 1) SELECT count(*) FROM gone"));
+      long deleted = 0;
+      long until = System.nanoTime() + 2_000_000_000L;
+      while (System.nanoTime() < until) {
+        deleted += Long.parseLong(context.database().execute(
+            "WITH gone AS (DELETE FROM locks WHERE expires_at > now() RETURNING 1) SELECT count(*) FROM gone"));
+      }
+      return new JsonObject().put("deleted", deleted);
     }
   };
 

@@ -16,7 +16,7 @@ import java.util.Map;
  * REST calls of one agent to the service's nodes. A client talks to one node and moves to the next
  * when that node does not answer (killed, paused), as an agent with several addresses would.
  */
-public final class Api {
+public final class Api implements Calls {
   /** Added to a request's own wait: how long a request may take before its outcome counts as unknown. */
   public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
 
@@ -44,12 +44,14 @@ public final class Api {
     }
   }
 
+  @Override
   public Reply post(String path, JsonObject body, Map<String, String> headers, long waitMs)
       throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder().POST(HttpRequest.BodyPublishers.ofString(body.encode()))
         .header("Content-Type", "application/json"), path, headers, waitMs);
   }
 
+  @Override
   public Reply get(String path) throws IOException, InterruptedException {
     return get(path, 0);
   }
@@ -59,13 +61,19 @@ public final class Api {
     return send(HttpRequest.newBuilder().GET(), path, Map.of(), extraMillis);
   }
 
+  @Override
   public Reply delete(String path, Map<String, String> headers) throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder().DELETE(), path, headers, 0);
   }
 
-  /** Which node this client is talking to (an index into the node list). */
+  @Override
   public int node() {
     return node;
+  }
+
+  @Override
+  public String transport() {
+    return "rest";
   }
 
   private Reply send(HttpRequest.Builder builder, String path, Map<String, String> headers, long waitMs)
@@ -82,7 +90,7 @@ public final class Api {
     }
   }
 
-  private static JsonObject json(String text) {
+  static JsonObject json(String text) {
     try {
       return text == null || text.isBlank() ? new JsonObject() : new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {

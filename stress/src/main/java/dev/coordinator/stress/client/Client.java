@@ -21,7 +21,7 @@ public abstract class Client implements Runnable {
 
   protected final String name;
   protected final String agent;
-  protected final Api api;
+  protected final Calls api;
   protected final ClientContext context;
   protected final Random random;
   private volatile boolean crashed;
@@ -30,7 +30,7 @@ public abstract class Client implements Runnable {
   private volatile long lastActivityNanos = System.nanoTime();
   private long lastHeartbeatNanos;
 
-  protected Client(String name, String agent, Api api, ClientContext context, long seed) {
+  protected Client(String name, String agent, Calls api, ClientContext context, long seed) {
     this.name = name;
     this.agent = agent;
     this.api = api;
@@ -144,7 +144,8 @@ public abstract class Client implements Runnable {
     if (current != null) {
       headers.put(SESSION_HEADER, current);
     }
-    JsonObject recorded = args.copy().put("agent", agent).put("session", current).put("node", api.node());
+    JsonObject recorded = args.copy().put("agent", agent).put("session", current).put("node", api.node())
+        .put("transport", api.transport());
     extraHeaders.forEach((header, value) -> recorded.put(header.toLowerCase(), value));
     History.Pending pending = context.history().invoke(name, op, recorded);
     lastActivityNanos = System.nanoTime();
@@ -156,6 +157,8 @@ public abstract class Client implements Runnable {
       throw e;
     } catch (IOException e) {
       pending.info(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      // A refused connection fails at once: without a pause a client would spin while its node is down.
+      backOff();
       return new Outcome(Event.Type.INFO, new JsonObject(), e.getClass().getSimpleName());
     }
     if (reply.success()) {

@@ -18,7 +18,7 @@ public final class LockClient extends Client {
 
   private Held held;
 
-  public LockClient(String name, String agent, Api api, ClientContext context, long seed) {
+  public LockClient(String name, String agent, Calls api, ClientContext context, long seed) {
     super(name, agent, api, context, seed);
   }
 

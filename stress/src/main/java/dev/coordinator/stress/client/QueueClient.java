@@ -27,7 +27,7 @@ public final class QueueClient extends Client {
   private Claimed claimed;
   private int submitted;
 
-  public QueueClient(String name, String agent, Api api, ClientContext context, long seed, Role role) {
+  public QueueClient(String name, String agent, Calls api, ClientContext context, long seed, Role role) {
     super(name, agent, api, context, seed);
     this.role = role;
   }

@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonObject;
  * submit work. Every one of its mutations must be denied and change nothing (ENF-1).
  */
 public final class ReaderClient extends Client {
-  public ReaderClient(String name, String agent, Api api, ClientContext context, long seed) {
+  public ReaderClient(String name, String agent, Calls api, ClientContext context, long seed) {
     super(name, agent, api, context, seed);
   }
 

@@ -17,7 +17,7 @@ public final class SessionClient extends Client {
   private String claimToken;
   private int cycle;
 
-  public SessionClient(String name, String agent, Api api, ClientContext context, long seed) {
+  public SessionClient(String name, String agent, Calls api, ClientContext context, long seed) {
     super(name, agent, api, context, seed);
   }
 
