@@ -29,6 +29,10 @@ import java.util.Objects;
  */
 final class LockCheck {
   private final Map<String, Map<Long, Holding>> grants = new LinkedHashMap<>();
+  /** Grants by key, agent and session: what a release can act on, found without a scan. */
+  private final Map<String, List<Holding>> byHolder = new HashMap<>();
+  /** Per holder and key, the earliest unknown release without a token (minus the uncertainty). */
+  private final Map<String, Instant> uncertainFrom = new HashMap<>();
   private final List<Violation> violations = new ArrayList<>();
   private final Duration uncertainty;
 
@@ -39,7 +43,9 @@ final class LockCheck {
   static List<Violation> check(List<Operation> operations, Sessions sessions, CheckSettings settings) {
     LockCheck check = new LockCheck(settings.clockUncertainty());
     operations.stream().filter(Operation::ok).forEach(check::grant);
+    check.indexByHolder();
     operations.stream().filter(op -> op.op().equals("release") && (op.ok() || op.unknown())).forEach(check::release);
+    check.cutUncertain();
     check.grants.values().forEach(byToken -> byToken.values().forEach(sessions::cut));
     check.grants.forEach(check::exclusion);
     check.staleTokens(operations);
@@ -73,25 +79,63 @@ final class LockCheck {
     known.extend(expires, op.completedAt());
   }
 
-  /** A release that may have acted cuts the holder's grant (for an unknown outcome, every later one too). */
+  private static String holder(String key, String agent, String session) {
+    return key + "\n" + agent + "\n" + session;
+  }
+
+  /** Each holder's grants of a key, in the order the holder learnt of them. */
+  private void indexByHolder() {
+    grants.values().forEach(byToken -> byToken.values().forEach(h ->
+        byHolder.computeIfAbsent(holder(h.thing, h.agent, h.session), k -> new ArrayList<>()).add(h)));
+    byHolder.values().forEach(list -> list.sort(Comparator.comparing((Holding h) -> h.knownAt)));
+  }
+
+  /**
+   * A release that may have acted cuts the grant it may have acted on. With a token, that grant.
+   * Acknowledged without a token: the grant its holder knew of last when it sent it (it sends the
+   * next acquire only after the answer). Unknown without a token: it may be served late and act on
+   * any grant of its holder and key from its invocation on, so none of those is certainly held.
+   */
   private void release(Operation op) {
     String key = op.args().getString("key");
-    String agent = op.args().getString("agent");
-    String session = op.args().getString("session");
     Long token = op.args().getLong("fencing_token");
+    String holder = holder(key, op.args().getString("agent"), op.args().getString("session"));
     Instant at = op.invokedAt().minus(uncertainty);
-    List<Holding> candidates = grants.getOrDefault(key, Map.of()).values().stream()
-        .filter(h -> h.agent.equals(agent) && Objects.equals(h.session, session))
-        .filter(h -> token == null || h.token.equals(String.valueOf(token)))
-        .toList();
-    if (op.unknown()) {
-      candidates.forEach(h -> h.cut(at));
-      return;
+    if (token != null) {
+      Holding grant = grants.getOrDefault(key, Map.of()).get(token);
+      if (grant != null && holder(grant.thing, grant.agent, grant.session).equals(holder)) {
+        grant.cut(at);
+      }
+    } else if (op.unknown()) {
+      uncertainFrom.merge(holder, at, (a, b) -> a.isBefore(b) ? a : b);
+    } else {
+      List<Holding> known = byHolder.getOrDefault(holder, List.of());
+      int index = lastKnownBefore(known, op.invokedAt());
+      if (index >= 0) {
+        known.get(index).cut(at);
+      }
     }
-    // An acknowledged release acted on the grant its holder knew of when it sent it (it sends the
-    // next acquire only after the answer).
-    candidates.stream().filter(h -> h.knownAt.isBefore(op.invokedAt())).max(Comparator.comparing(h -> h.start))
-        .ifPresent(h -> h.cut(at));
+  }
+
+  private static int lastKnownBefore(List<Holding> sortedByKnownAt, Instant at) {
+    int low = 0;
+    int high = sortedByKnownAt.size() - 1;
+    int found = -1;
+    while (low <= high) {
+      int middle = (low + high) >>> 1;
+      if (sortedByKnownAt.get(middle).knownAt.isBefore(at)) {
+        found = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return found;
+  }
+
+  /** Unknown releases without a token cut every grant of their holder and key from their invocation on. */
+  private void cutUncertain() {
+    uncertainFrom.forEach((holder, at) -> byHolder.getOrDefault(holder, List.of()).forEach(h -> h.cut(at)));
   }
 
   private void exclusion(String key, Map<Long, Holding> byToken) {
@@ -117,19 +161,16 @@ final class LockCheck {
 
   /** Validate (valid), renew and release with a token are acknowledged only while no newer grant of the key was known. */
   private void staleTokens(List<Operation> operations) {
-    Map<String, List<Holding>> sorted = new HashMap<>();
-    Map<String, Instant[]> newerKnownAt = new HashMap<>();
+    // Per grant: the earliest moment a client knew of any later grant of its key.
+    Map<Holding, Instant> newerKnownAt = new HashMap<>();
     grants.forEach((key, byToken) -> {
       List<Holding> list = new ArrayList<>(byToken.values());
       list.sort(Comparator.comparing((Holding h) -> h.start));
-      Instant[] suffix = new Instant[list.size() + 1];
-      suffix[list.size()] = Instant.MAX;
+      Instant earliest = Instant.MAX;
       for (int i = list.size() - 1; i >= 0; i--) {
-        Instant known = list.get(i).knownAt;
-        suffix[i] = known.isBefore(suffix[i + 1]) ? known : suffix[i + 1];
+        newerKnownAt.put(list.get(i), earliest);
+        earliest = list.get(i).knownAt.isBefore(earliest) ? list.get(i).knownAt : earliest;
       }
-      sorted.put(key, list);
-      newerKnownAt.put(key, suffix);
     });
     for (Operation op : operations) {
       boolean accepted = op.ok() && switch (op.op()) {
@@ -142,12 +183,10 @@ final class LockCheck {
       }
       String key = op.args().getString("key");
       long token = op.args().getLong("fencing_token");
-      List<Holding> list = sorted.getOrDefault(key, List.of());
-      for (int i = 0; i < list.size(); i++) {
-        if (list.get(i).token.equals(String.valueOf(token)) && newerKnownAt.get(key)[i + 1].isBefore(op.invokedAt())) {
-          violations.add(new Violation("LOCK-2", "key " + key + ": " + op.op() + " accepted token " + token
-              + " after a newer grant of the key had been acknowledged", List.of(op.id())));
-        }
+      Holding grant = grants.getOrDefault(key, Map.of()).get(token);
+      if (grant != null && newerKnownAt.get(grant).isBefore(op.invokedAt())) {
+        violations.add(new Violation("LOCK-2", "key " + key + ": " + op.op() + " accepted token " + token
+            + " after a newer grant of the key had been acknowledged", List.of(op.id())));
       }
     }
   }
