@@ -50,6 +50,18 @@ class CheckerTest {
   }
 
   @Test
+  @DisplayName("LOCK-2: an acknowledged release ends the grant its holder knew of, not the one it took right after")
+  void releaseEndsTheGrantItsHolderKnew() {
+    HistoryBuilder history = new HistoryBuilder();
+    history.acquire("a", "sa", KEY, 1, 100, 1100);
+    history.release("a", "sa", KEY, 300, Event.Type.OK);
+    // Sent after the release's answer (at 305), stamped and answered within the clock uncertainty of it.
+    history.op("a", "acquire", HistoryBuilder.args("a", "sa").put("key", KEY), 306, Event.Type.OK, 312,
+        new JsonObject().put("lock", lock(KEY, "a", "sa", 2, 308, 1308)).put("action", "acquired"), null);
+    assertEquals(List.of(), invariants(history.end(5000)));
+  }
+
+  @Test
   @DisplayName("LOCK-1: a server timestamp is compared with a client time only beyond the clock uncertainty")
   void clockUncertaintyIsAllowedAndNoMore() {
     // B's grant is stamped 5 ms before A's release was sent: within 10 ms of uncertainty, not beyond 0 ms.
