@@ -80,7 +80,8 @@ public final class StressRun {
           options.sessionTimeoutSeconds(), options.sweepMillis(), LOCK_KEYS, options.scenario().equals("mixed"));
       Crew crew = new Crew(options.seed(), budget);
       Nemesis nemesis = new Nemesis(faults, new FaultContext(service.nodes(), service.database(), crew,
-          options.sessionTimeoutSeconds(), options.sweepMillis()), history, budget, options.seed() ^ 0x6e656d65L);
+          options.sessionTimeoutSeconds(), options.sweepMillis()), history, budget, options.durationMillis(),
+          options.seed() ^ 0x6e656d65L);
       staff(crew, service, http, context);
       Thread nemesisThread = new Thread(nemesis, "nemesis");
       nemesisThread.start();

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Injects the run's faults one at a time, on a schedule drawn from the seed: a pause of 1 to 3 s,
- * then the next fault of a shuffled round through the list (so every listed fault comes before any
+ * Injects the run's faults one at a time, on a schedule drawn from the seed: a pause of 1 to 3 s
+ * (shorter when the run is too short for every listed fault at that pace), then the next fault of a shuffled round through the list (so every listed fault comes before any
  * comes twice). Each fault is recorded as an operation of process {@code nemesis}: invoke when it
  * starts, ok (with what it did) when it is healed, info if it could not be injected.
  */
@@ -22,10 +22,13 @@ public final class Nemesis implements Runnable {
   private final History history;
   private final Budget budget;
   private final Random random;
+  private final long longestPause;
   private final List<JsonObject> injected = new ArrayList<>();
 
-  public Nemesis(List<Fault> faults, FaultContext context, History history, Budget budget, long seed) {
+  public Nemesis(List<Fault> faults, FaultContext context, History history, Budget budget, long durationMillis, long seed) {
     this.faults = faults;
+    // A short run still gets every listed fault once: the pauses shrink to fit them all in.
+    this.longestPause = Math.max(200, Math.min(3000, durationMillis / (faults.size() + 1)));
     this.context = context;
     this.history = history;
     this.budget = budget;
@@ -37,7 +40,7 @@ public final class Nemesis implements Runnable {
     List<Fault> round = new ArrayList<>();
     try {
       while (!faults.isEmpty()) {
-        long pause = 1000 + random.nextInt(2000);
+        long pause = longestPause / 3 + random.nextInt((int) (longestPause * 2 / 3));
         if (budget.remainingMillis() < pause + 500) {
           return;
         }
