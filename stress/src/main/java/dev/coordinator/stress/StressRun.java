@@ -79,7 +79,7 @@ public final class StressRun {
       ClientContext context = new ClientContext(history, new ProtectedResource(), budget, new TaskPool(),
           options.sessionTimeoutSeconds(), options.sweepMillis(), LOCK_KEYS, options.scenario().equals("mixed"));
       Crew crew = new Crew(options.seed(), budget);
-      Nemesis nemesis = new Nemesis(faults, new FaultContext(service.nodes(), service.database(), crew,
+      Nemesis nemesis = new Nemesis(faults, new FaultContext(service.nodes(), service.database(), crew, budget,
           options.sessionTimeoutSeconds(), options.sweepMillis()), history, budget, options.durationMillis(),
           options.seed() ^ 0x6e656d65L);
       staff(crew, service, http, context);

@@ -21,6 +21,11 @@ public final class Budget {
     return operationsLeft.getAndDecrement() > 0;
   }
 
+  /** Ends the run now: clients stop after their current call (a fault that has seen what it wanted). */
+  public void stop() {
+    operationsLeft.set(0);
+  }
+
   public long remainingMillis() {
     return (deadlineNanos - System.nanoTime()) / 1_000_000;
   }

@@ -1,5 +1,6 @@
 package dev.coordinator.stress.fault;
 
+import dev.coordinator.stress.client.Budget;
 import dev.coordinator.stress.service.Nodes;
 import dev.coordinator.stress.service.ServiceDatabase;
 import java.util.Random;
@@ -8,7 +9,8 @@ import java.util.Random;
  * What faults act on. {@code nodes} and {@code database} are null when the harness did not start
  * them (a {@code --target} run).
  */
-public record FaultContext(Nodes nodes, ServiceDatabase database, Crew crew, int sessionTimeoutSeconds, long sweepMillis) {
+public record FaultContext(Nodes nodes, ServiceDatabase database, Crew crew, Budget budget, int sessionTimeoutSeconds,
+                           long sweepMillis) {
 
   /** The clients, as far as a fault is concerned. */
   public interface Crew {

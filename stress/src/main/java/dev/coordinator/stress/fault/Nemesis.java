@@ -41,10 +41,13 @@ public final class Nemesis implements Runnable {
     try {
       while (!faults.isEmpty()) {
         long pause = longestPause / 3 + random.nextInt((int) (longestPause * 2 / 3));
-        if (budget.remainingMillis() < pause + 500) {
+        if (!budget.running() || budget.remainingMillis() < pause + 500) {
           return;
         }
         Thread.sleep(pause);
+        if (!budget.running()) {
+          return;
+        }
         if (round.isEmpty()) {
           round.addAll(faults);
           Collections.shuffle(round, random);
