@@ -35,6 +35,14 @@ public final class Addresses {
   /** Published (to every node) when a session has ended or was reaped. */
   public static final String SESSION_ENDED = "coordinator.events.session-ended";
 
+  /**
+   * Published on this node only, with the action's name as body, when a command that changes
+   * state (allowed or not: a denial is an audit row) or a refusal has been answered here: the
+   * dashboard's event stream re-reads on it. Reads publish nothing, so a dashboard's own reads
+   * cannot set it off again.
+   */
+  public static final String CHANGED = "coordinator.events.changed";
+
   private Addresses() {
   }
 }
