@@ -52,14 +52,11 @@ class DashboardBrowserTest {
   private static String operator;
   private static String worker;
   private static String reader;
-  private static Path profileDir;
+  private Path profileDir;
   private ChromeDriver browser;
 
   @BeforeAll
   static void agents() {
-    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "OPS-2 browser test skipped: /usr/bin/chromium and /usr/bin/chromedriver are not installed "
-            + "(apt-get install -y chromium chromium-driver; see docs/running.md, Dashboard)");
     http = service.http();
     operator = service.agent("ops", "operator", 4);
     worker = service.agent("alice", "claude_code", 2);
@@ -68,6 +65,10 @@ class DashboardBrowserTest {
 
   @BeforeEach
   void openBrowser() throws IOException {
+    // Per test, not per class: a skipped test is then reported as skipped, with this message.
+    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "OPS-2 browser test skipped: /usr/bin/chromium and /usr/bin/chromedriver are not installed "
+            + "(apt-get install -y chromium chromium-driver; see docs/running.md, Dashboard)");
     profileDir = Files.createTempDirectory("dashboard-chromium");
     ChromeOptions options = new ChromeOptions()
         .setBinary(CHROMIUM.toFile())
@@ -85,9 +86,11 @@ class DashboardBrowserTest {
 
   @AfterEach
   void closeBrowser() throws IOException {
-    if (browser != null) {
-      browser.quit();
+    if (browser == null) {
+      return;
     }
+    browser.quit();
+    browser = null;
     try (var files = Files.walk(profileDir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     }
@@ -105,16 +108,23 @@ class DashboardBrowserTest {
     assertEquals(List.of(), script("return performance.getEntriesByType('resource').map(e => e.name)"
         + ".filter(n => n.includes(arguments[0]))", operator), "OPS-2: no request URL carried the key");
 
+    String lockRow = "#locks tr[data-key='src/dashboard/pushed.py']";
+    // The page notes when the row appears, so the bound measures the page, not this test's polling of it.
+    script("window.lockShownAt = null; new MutationObserver((changes, observer) => {"
+        + " if (document.querySelector(arguments[0])) { window.lockShownAt = Date.now(); observer.disconnect(); } })"
+        + ".observe(document.getElementById('locks'), {childList: true});", lockRow);
     Http.Response acquired = http.post("/v1/locks/acquire", worker,
         new JsonObject().put("key", "src/dashboard/pushed.py").put("reason", "shown by push"));
-    long acquiredAt = System.nanoTime();
+    long answeredAt = System.currentTimeMillis();
     assertEquals(200, acquired.status(), acquired::toString);
-    String lockRow = "#locks tr[data-key='src/dashboard/pushed.py']";
-    Map<?, ?> row = new WebDriverWait(browser, PUSHED_WITHIN, Duration.ofMillis(20))
-        .withMessage("OPS-2: the lock was not on the page within " + PUSHED_WITHIN.toMillis() + " ms of its acquire")
-        .until(page -> row(lockRow));
-    long shownMs = (System.nanoTime() - acquiredAt) / 1_000_000;
+    long shownAt = new WebDriverWait(browser, Duration.ofSeconds(30))
+        .withMessage("OPS-2: the lock never showed: nothing told the page to read again")
+        .until(page -> (Number) script("return window.lockShownAt")).longValue();
+    long shownMs = shownAt - answeredAt;
     System.out.println("OPS-2: the lock showed " + shownMs + " ms after its acquire answered");
+    assertTrue(shownMs <= PUSHED_WITHIN.toMillis(),
+        "OPS-2: the lock showed " + shownMs + " ms after its acquire, more than " + PUSHED_WITHIN.toMillis() + " ms");
+    Map<?, ?> row = row(lockRow);
     String text = (String) row.get("text");
     assertTrue(text.contains("alice") && text.contains(
         Long.toString(acquired.json().getJsonObject("lock").getLong("fencing_token"))), text);
