@@ -101,6 +101,9 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(new HostGuard(config.httpHost(), config.allowedHosts()));
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
+    DashboardPage dashboard = new DashboardPage();
+    router.get("/").handler(dashboard);
+    router.get("/dashboard/*").handler(dashboard);
     // The key first, the body after: Authentication pauses the request until the key is known.
     Authentication authentication = new Authentication(vertx.eventBus(), authThrottle);
     router.route("/v1/*").handler(authentication);
@@ -186,6 +189,7 @@ public final class HttpVerticle extends VerticleBase {
       return AuditRequests.query(RequestParts.queryParam(context, "agent"), RequestParts.queryParam(context, "action"),
           RequestParts.queryParam(context, "since"), RequestParts.queryParam(context, "limit"));
     }));
+    router.get("/v1/events").handler(new EventStream(vertx));
     router.get("/v1/audit/verify").handler(command(AuditCommand.Verify.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of(), Set.of());
       return new AuditCommand.Verify();
