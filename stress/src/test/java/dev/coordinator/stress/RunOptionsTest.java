@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The command line of {@code bin/stress run} (api.md §8): what it accepts and what it refuses (exit 2). */
+/** STR-1: the command line of {@code bin/stress run} (api.md §8): what it accepts and what it refuses (exit 2). */
 class RunOptionsTest {
   private static RunOptions parse(String... args) throws UsageException {
     return RunOptions.parse(List.of(args), Map.of());

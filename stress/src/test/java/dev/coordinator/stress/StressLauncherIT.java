@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** {@code bin/stress} as a user runs it (after the build packaged both jars): usage errors exit 2 and say why. */
+/** STR-1: {@code bin/stress} as a user runs it (after the build packaged both jars): usage errors exit 2 and say why. */
 class StressLauncherIT {
   private static final Path LAUNCHER = Path.of(System.getProperty("stress.launcher", "../bin/stress"));
 
