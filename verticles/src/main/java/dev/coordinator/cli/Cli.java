@@ -33,7 +33,7 @@ public final class Cli {
   @Command(name = "coordinator", synopsisSubcommandLabel = "COMMAND",
       description = "Coordinates coding agents: locks, a work queue, sessions, policy and audit (README.md).",
       footer = {"", "Flags beat environment variables, which beat defaults. 'coordinator COMMAND --help' lists a command's flags.",
-          "Exit codes: 0 ok, 1 a problem found (broken audit chain, degraded service), 2 usage, settings or",
+          "Exit codes: 0 ok, 1 failed or found a problem (broken audit chain, degraded service), 2 usage, settings or",
           "an unreachable service, 3 the service refused the key."})
   static final class Root implements Callable<Integer> {
     @Spec

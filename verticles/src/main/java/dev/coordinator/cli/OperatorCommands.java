@@ -46,8 +46,9 @@ final class OperatorCommands {
     abstract int run(Remote remote, PrintWriter out);
   }
 
-  @Command(name = "status", description = {"Health of the service (node, cluster, database) and counts of locks,",
-      "tasks by status and agents with an active session. Exit 1 when the service is degraded."})
+  @Command(name = "status", description = {"Health of the service and counts of locks, tasks and active sessions.",
+      "Shows the node, cluster members, database, locks held, tasks by status and agents with an active",
+      "session (counts stop at " + LIST_LIMIT + "). Exit 1 when the service is degraded."})
   static final class Status extends OperatorCommand {
     @Override
     int run(Remote remote, PrintWriter out) {

@@ -72,7 +72,7 @@ final class Remote {
           + "); check COORDINATOR_KEY");
     }
     if (answer.status() == 403) {
-      throw new CommandFailure(ExitCodes.REFUSED, "the coordinator refused this key " + pathAndQuery + " (" + why + ")");
+      throw new CommandFailure(ExitCodes.REFUSED, "the coordinator refused GET " + pathAndQuery + " for this key (" + why + ")");
     }
     throw new CommandFailure(ExitCodes.USAGE, "GET " + pathAndQuery + " failed: " + why);
   }

@@ -75,7 +75,8 @@ class CliTest {
     Run badValue = Run.of(NO_ENV, "serve", "--http-port", "70000");
     assertEquals(2, badValue.exit(), badValue::toString);
     assertEquals("coordinator: --http-port must be a whole number from 0 to 65535, not 70000\n", badValue.err());
-    Run badEnv = Run.of(Map.of("COORDINATOR_ENFORCEMENT", "maybe"), "migrate");
+    // A database nobody listens on: were the variable not read, migrate would fail fast instead of succeeding.
+    Run badEnv = Run.of(Map.of("COORDINATOR_ENFORCEMENT", "maybe"), "migrate", "--db-url", "postgresql://nobody@127.0.0.1:1/none");
     assertEquals(2, badEnv.exit(), badEnv::toString);
     assertTrue(badEnv.err().startsWith("coordinator: --enforcement must be one of"), badEnv::toString);
   }
