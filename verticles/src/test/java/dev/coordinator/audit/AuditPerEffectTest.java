@@ -475,7 +475,7 @@ class AuditPerEffectTest {
     return (Long) service.database().value("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM aud1_fault_hits");
   }
 
-  /** Every table's content as a hash, but the trail's own (audit_log, its chain heads) and the test's: one query. */
+  /** Every table's content as a hash, but the trail's own (audit_log, its seals) and the test's: one query. */
   private static Map<String, String> snapshot() {
     String hashes = service.database().query("SELECT tablename::text AS name FROM pg_tables"
             + " WHERE schemaname = 'public' AND tablename NOT LIKE 'audit%' AND tablename NOT LIKE 'aud1%'"
