@@ -24,7 +24,7 @@ public final class AuditSealer extends PooledVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(AuditSealer.class);
   static final int BATCH = 5_000;
   static final String SEAL = "SELECT audit_seal($1) AS sealed";
-  /** Room for transactions that hold sealing back (a service statement waits at most its timeout). */
+  /** Room for a transaction that holds sealing back for a while (a slow statement, a migration). */
   private static final Duration SLACK = Duration.ofMinutes(1);
 
   private final long sweepIntervalMs;

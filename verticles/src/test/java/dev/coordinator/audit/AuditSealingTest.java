@@ -62,8 +62,8 @@ class AuditSealingTest {
         for (int i = 0; i < WRITERS; i++) {
           writers.add(new Writer(open(database), new ArrayList<>()));
         }
-        sealers.add(new Sealer(open(database)));
-        sealers.add(new Sealer(open(database)));
+        sealers.add(new Sealer(sealerConnection(database)));
+        sealers.add(new Sealer(sealerConnection(database)));
         for (int step = 0; step < STEPS; step++) {
           if (random.nextInt(4) == 0) {
             seal(sealers, random.nextInt(sealers.size()), random, seed);
@@ -105,6 +105,19 @@ class AuditSealingTest {
   private static Connection open(TestDatabase database) throws SQLException {
     Connection connection = DriverManager.getConnection(database.url().jdbcUrl());
     connection.setAutoCommit(false);
+    return connection;
+  }
+
+  /**
+   * A sealer never waits on a lock (a turn that is taken is skipped), so a wait means two sealers
+   * met: it fails the test at once instead of hanging the one thread that drives them all.
+   */
+  private static Connection sealerConnection(TestDatabase database) throws SQLException {
+    Connection connection = open(database);
+    try (var statement = connection.createStatement()) {
+      statement.execute("SET lock_timeout = '5s'");
+    }
+    connection.commit();
     return connection;
   }
 
