@@ -17,11 +17,16 @@ public final class AuditReplies {
     }
   }
 
-  /** {@code firstBadId} is the lowest id whose row or chain link does not check out. */
-  public record Verification(boolean ok, long checked, Long firstBadId) implements Payload {
+  /**
+   * {@code checked} rows were sealed and their seals check out; {@code unsealed} rows are not sealed
+   * yet. {@code firstBadId} is the lowest id whose row or seal does not check out, else the lowest
+   * id of a row left unsealed for longer than sealing may take.
+   */
+  public record Verification(boolean ok, long checked, Long firstBadId, long unsealed) implements Payload {
     @Override
     public JsonObject toJson() {
-      return new JsonObject().put("ok", ok).put("checked", checked).put("first_bad_id", firstBadId);
+      return new JsonObject().put("ok", ok).put("checked", checked).put("first_bad_id", firstBadId)
+          .put("unsealed", unsealed);
     }
   }
 }
