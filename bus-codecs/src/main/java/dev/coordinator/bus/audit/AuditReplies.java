@@ -1,5 +1,6 @@
 package dev.coordinator.bus.audit;
 
+import dev.coordinator.bus.schema.Nullable;
 import dev.coordinator.bus.Payload;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +19,7 @@ public final class AuditReplies {
   }
 
   /** {@code firstBadId} is the lowest id whose row or chain link does not check out. */
-  public record Verification(boolean ok, long checked, Long firstBadId) implements Payload {
+  public record Verification(boolean ok, long checked, @Nullable Long firstBadId) implements Payload {
     @Override
     public JsonObject toJson() {
       return new JsonObject().put("ok", ok).put("checked", checked).put("first_bad_id", firstBadId);
