@@ -15,6 +15,7 @@ import dev.coordinator.bus.task.TaskCommand;
 import dev.coordinator.bus.task.TaskReplies;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The JSON Schema of each command's successful reply, generated from the record that produces it
@@ -51,15 +52,20 @@ public final class ReplySchemas {
       entry(AuditCommand.Query.class, AuditReplies.Entries.class),
       entry(AuditCommand.Verify.class, AuditReplies.Verification.class));
 
+  /** Reflection is slow on a cold JVM and every HTTP verticle's tools need the same schemas: made once. */
+  private static final Map<Class<?>, JsonObject> MADE = new ConcurrentHashMap<>();
+
   private ReplySchemas() {
   }
 
-  /** The schema of what {@code command} answers on success. */
+  /** The schema of what {@code command} answers on success (a copy, the caller's to change). */
   public static JsonObject of(Class<?> command) {
-    Class<?> reply = REPLIES.get(command);
-    if (reply == null) {
-      throw new IllegalArgumentException("no reply schema for " + command.getName());
-    }
-    return RecordSchema.of(reply);
+    return MADE.computeIfAbsent(command, type -> {
+      Class<?> reply = REPLIES.get(type);
+      if (reply == null) {
+        throw new IllegalArgumentException("no reply schema for " + type.getName());
+      }
+      return RecordSchema.of(reply);
+    }).copy();
   }
 }

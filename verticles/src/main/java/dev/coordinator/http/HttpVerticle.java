@@ -66,8 +66,8 @@ public final class HttpVerticle extends VerticleBase {
   private McpHttp mcp;
   private final Metrics metrics;
   private final AuthThrottle authThrottle;
-  /** Built once: it is derived from code, so it cannot change while the service runs. */
-  private final JsonObject openApi = OpenApiDocument.build();
+  /** Built at start: it is derived from code, so it cannot change while the service runs. */
+  private JsonObject openApi;
   private Router router;
   private HttpServer server;
 
@@ -83,11 +83,15 @@ public final class HttpVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort())
         .setWebSocketSubProtocols(List.of("mcp"))
         .setMaxWebSocketMessageSize((int) config.bodyLimitBytes());
-    router = router();
-    server = vertx.createHttpServer(options)
-        .requestHandler(router);
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.MCP_CANCELLED, notice -> mcp.cancelled(notice.body()))
-        .completion().compose(registered -> server.listen());
+    // Generating the document reflects over the reply records: on a cold JVM that takes the better
+    // part of a second, too long for an event loop. It also makes the schemas the MCP tools use.
+    return vertx.executeBlocking(OpenApiDocument::build, false).compose(document -> {
+      openApi = document;
+      router = router();
+      server = vertx.createHttpServer(options).requestHandler(router);
+      return vertx.eventBus().<JsonObject>localConsumer(Addresses.MCP_CANCELLED, notice -> mcp.cancelled(notice.body()))
+          .completion().compose(registered -> server.listen());
+    });
   }
 
   @Override

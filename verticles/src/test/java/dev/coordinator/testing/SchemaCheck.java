@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
 import io.vertx.json.schema.JsonSchema;
 import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
 
@@ -18,7 +19,8 @@ public final class SchemaCheck {
   /** The validator's errors, or an empty string when {@code value} conforms. */
   public static String errors(JsonObject schema, Object value) {
     Validator validator = Validator.create(JsonSchema.of(schema),
-        new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("https://coordinator.invalid/"));
+        new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("https://coordinator.invalid/")
+            .setOutputFormat(OutputFormat.Basic));
     OutputUnit result = validator.validate(value);
     return Boolean.TRUE.equals(result.getValid()) ? "" : result.toString();
   }

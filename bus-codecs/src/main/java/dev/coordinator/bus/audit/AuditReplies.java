@@ -1,7 +1,7 @@
 package dev.coordinator.bus.audit;
 
-import dev.coordinator.bus.schema.Nullable;
 import dev.coordinator.bus.Payload;
+import dev.coordinator.bus.schema.Nullable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;

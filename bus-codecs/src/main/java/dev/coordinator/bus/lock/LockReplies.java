@@ -1,8 +1,8 @@
 package dev.coordinator.bus.lock;
 
+import dev.coordinator.bus.Payload;
 import dev.coordinator.bus.schema.Nullable;
 import dev.coordinator.bus.schema.RecordSchema;
-import dev.coordinator.bus.Payload;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.coordinator.bus.task;
 
-import dev.coordinator.bus.schema.Nullable;
-import dev.coordinator.bus.schema.NotShown;
 import dev.coordinator.bus.Payload;
+import dev.coordinator.bus.schema.NotShown;
+import dev.coordinator.bus.schema.Nullable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
