@@ -53,8 +53,9 @@ class OpenApiTest {
   @Test
   @DisplayName("OPS-2: the document names every route of the router, and no route the router lacks")
   void documentMatchesTheRouterBothWays() throws Exception {
+    // A second HTTP verticle only to list its router: it serves no request, so its MCP sessions need no pool.
     HttpVerticle verticle = new HttpVerticle(service.service().config().withHttpPort(0),
-        new McpSessions(1, 60_000), new Metrics(), new AuthThrottle());
+        new McpSessions(null, 1, 60_000), new Metrics(), new AuthThrottle());
     String deployment = await(service.vertx().deployVerticle(verticle));
     Set<String> routed;
     try {
