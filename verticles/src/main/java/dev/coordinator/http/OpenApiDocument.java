@@ -86,9 +86,19 @@ final class OpenApiDocument {
         .put("responses", new JsonObject().put("200", json("the database is up", Health.Status.schema()))
             .put("503", json("the database is down", Health.Status.schema()))));
     operation(paths, "get", "/metrics", open("metrics", "Prometheus text, for scrapers on this machine only (no key).")
-        .put("responses", new JsonObject().put("200", new JsonObject().put("description", "Prometheus text format 0.0.4")
-            .put("content", new JsonObject().put("text/plain", new JsonObject().put("schema",
-                new JsonObject().put("type", "string"))))).put("404", errorRef(404))));
+        .put("responses", new JsonObject().put("200", text("Prometheus text format 0.0.4", "text/plain"))
+            .put("404", errorRef(404))));
+    operation(paths, "get", "/", open("dashboard", "The live dashboard's page (no key; the page asks for one).")
+        .put("responses", new JsonObject().put("200", text("the page", "text/html"))));
+    // The router serves the folder (/dashboard/*); OpenAPI has no wildcard, so the file is a parameter.
+    operation(paths, "get", "/dashboard/{file}", open("dashboard_file", "The dashboard's script and style sheet.")
+        .put("x-router-path", "/dashboard/*")
+        .put("parameters", new JsonArray().add(new JsonObject().put("name", "file").put("in", "path").put("required", true)
+            .put("schema", new JsonObject().put("type", "string"))))
+        .put("responses", new JsonObject().put("200", text("the file", "text/css")).put("404", errorRef(404))));
+    operation(paths, "get", "/v1/events", new JsonObject().put("operationId", "events")
+        .put("summary", "Server push for the dashboard: event ready, then changed with the reasons, as they happen.")
+        .put("responses", errors().put("200", text("a text/event-stream that stays open", "text/event-stream"))));
     operation(paths, "get", "/openapi.json", open("openapi", "This document (no key).")
         .put("responses", new JsonObject().put("200", json("the OpenAPI 3.1 document", new JsonObject().put("type", "object")))));
     operation(paths, "post", "/mcp", mcp("mcp_post", "MCP over Streamable HTTP: one JSON-RPC message (api.md §6).")
@@ -222,6 +232,11 @@ final class OpenApiDocument {
 
   private static JsonObject mcp(String operationId, String summary) {
     return new JsonObject().put("operationId", operationId).put("summary", summary);
+  }
+
+  private static JsonObject text(String description, String mediaType) {
+    return new JsonObject().put("description", description).put("content", new JsonObject().put(mediaType,
+        new JsonObject().put("schema", new JsonObject().put("type", "string"))));
   }
 
   private static JsonObject json(String description, JsonObject schema) {

@@ -47,7 +47,29 @@ class OpenApiTest {
     assertEquals(200, response.status(), response.toString());
     document = response.json();
     // Parsing validates the document against the OpenAPI 3.1 meta-schema and resolves every $ref.
-    contract = await(OpenAPIContract.from(service.vertx(), document.copy()));
+    contract = await(OpenAPIContract.from(service.vertx(), withJsonAndTextOnly(document.copy())));
+  }
+
+  /** A route's path as registered: Vert.x reports a folder route ({@code /dashboard/*}) by its prefix. */
+  private static String routerPath(Route route) {
+    String path = route.getPath();
+    return path.length() > 1 && path.endsWith("/") ? path + "*" : path;
+  }
+
+  /**
+   * vertx-openapi 5.0 refuses a contract with media types it cannot validate (text/html, text/css,
+   * text/event-stream: the dashboard and its event stream). Those answers are left to Checked, which
+   * holds them to their documented status and media type; everything else goes to vertx-openapi.
+   */
+  private static JsonObject withJsonAndTextOnly(JsonObject document) {
+    document.getJsonObject("paths").forEach(path -> ((JsonObject) path.getValue()).forEach(operation ->
+        ((JsonObject) operation.getValue()).getJsonObject("responses").forEach(response -> {
+          JsonObject content = ((JsonObject) response.getValue()).getJsonObject("content");
+          if (content != null) {
+            content.fieldNames().removeIf(type -> !type.equals("application/json") && !type.equals("text/plain"));
+          }
+        })));
+    return document;
   }
 
   @Test
@@ -60,14 +82,15 @@ class OpenApiTest {
     Set<String> routed;
     try {
       routed = verticle.routes().stream().filter(route -> route.methods() != null && route.getPath() != null)
-          .flatMap(route -> route.methods().stream().map(method -> method.name() + " " + route.getPath()))
+          .flatMap(route -> route.methods().stream().map(method -> method.name() + " " + routerPath(route)))
           .collect(Collectors.toCollection(TreeSet::new));
     } finally {
       await(service.vertx().undeploy(deployment));
     }
     Set<String> documented = new TreeSet<>();
-    document.getJsonObject("paths").forEach(path -> ((JsonObject) path.getValue()).fieldNames().forEach(method ->
-        documented.add(method.toUpperCase() + " " + path.getKey().replaceAll("\\{([A-Za-z_]+)}", ":$1"))));
+    document.getJsonObject("paths").forEach(path -> ((JsonObject) path.getValue()).forEach(method ->
+        documented.add(method.getKey().toUpperCase() + " " + ((JsonObject) method.getValue()).getString("x-router-path",
+            path.getKey().replaceAll("\\{([A-Za-z_]+)}", ":$1")))));
     assertEquals(routed, documented, "routes of HttpVerticle vs paths of /openapi.json");
   }
 
@@ -81,6 +104,11 @@ class OpenApiTest {
     checked.send("GET", "/health", null, null);
     checked.send("GET", "/openapi.json", null, null);
     checked.send("GET", "/metrics", null, null);
+    checked.send("GET", "/", null, null);
+    checked.send("GET", "/dashboard/dashboard.css", null, null);
+    checked.send("GET", "/dashboard/none.js", null, null);
+    // The stream stays open, so only its refusal is read here (EventStreamTest reads the stream).
+    checked.send("GET", "/v1/events", null, null);
 
     String session = checked.send("POST", "/v1/sessions", key, new JsonObject().put("capabilities", new JsonArray().add("java")))
         .getJsonObject("session").getString("id");
