@@ -88,8 +88,8 @@ class InjectionCorpusTest {
   private static final Duration REFUSED_UNREAD = Duration.ofSeconds(5);
   private static final Set<String> DOCUMENTED = Arrays.stream(ErrorCode.values()).map(Enum::name).collect(Collectors.toSet());
 
-  /** Enough requests in flight to keep a 2-core service busy; more only queue. */
-  private static final int SENDERS = 4;
+  /** Requests in flight at once: enough to keep the service and the database busy while each waits on the other. */
+  private static final int SENDERS = 8;
 
   private static Http http;
   private static String agent;
