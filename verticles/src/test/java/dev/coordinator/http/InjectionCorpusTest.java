@@ -28,17 +28,25 @@ import java.lang.reflect.RecordComponent;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -58,6 +66,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * which includes a sentinel table the corpus tries to drop. The fields are the text components
  * of the command records (strings, lists of strings, JSON), found by reflection: a new one
  * without a case fails {@link #everyTextFieldOfEveryCommandHasACase}.
+ *
+ * <p>One test per field and door sends the field's whole corpus at once from a few threads (the
+ * service serves them in parallel) and checks each answer on its own, naming the entry that
+ * fails. The tables are hashed once before the field's first request and once after its last:
+ * a table changed by any one of them still shows, and hashing per entry took most of the time.
  */
 @Tag("DB-2")
 class InjectionCorpusTest {
@@ -66,13 +79,23 @@ class InjectionCorpusTest {
   static final RunningService service = new RunningService("--session-timeout", "86400");
   /** Written by any call: the trail, and the guardrail matches the corpus's SQL text is recorded as (trust 4 bypasses them). */
   private static final String[] ALWAYS_WRITTEN = {"audit_log", "audit_chain_heads", "guardrail_violations"};
+  /** Changed with no call at all: the node's heartbeat ticks on its own. */
+  private static final String OWN_CLOCK = "nodes";
+  /** Written by any MCP request: the connection's transport session and its coordinator session, kept alive by each. */
+  private static final List<String> MCP_CONNECTION = List.of("mcp_sessions", "sessions");
   private static final int BODY_LIMIT = 1 << 20;
+  /** How long a client still sending a body over the limit waits for an answer the service gave at once. */
+  private static final Duration REFUSED_UNREAD = Duration.ofSeconds(5);
   private static final Set<String> DOCUMENTED = Arrays.stream(ErrorCode.values()).map(Enum::name).collect(Collectors.toSet());
+
+  /** Requests in flight at once: enough to keep the service and the database busy while each waits on the other. */
+  private static final int SENDERS = 8;
 
   private static Http http;
   private static String agent;
   private static Mcp mcp;
-  private static int serial;
+  private static ExecutorService senders;
+  private static final AtomicInteger serial = new AtomicInteger();
 
   /**
    * How a field may answer. FREE: any text within the field's limit is stored verbatim. FORMATTED:
@@ -119,12 +142,18 @@ class InjectionCorpusTest {
     agent = service.agent("injector", "claude_code", 4);
     service.database().execute("CREATE TABLE db2_sentinel (x int)", "INSERT INTO db2_sentinel VALUES (1)");
     mcp = new Mcp(http, agent);
+    senders = Executors.newFixedThreadPool(SENDERS);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    senders.shutdownNow();
   }
 
   // ---- the fields ------------------------------------------------------------------------
 
   private static String unique(String prefix) {
-    return prefix + "-" + (++serial);
+    return prefix + "-" + serial.incrementAndGet();
   }
 
   private static JsonObject body(String field, Object value, Object... others) {
@@ -393,8 +422,7 @@ class InjectionCorpusTest {
     List<DynamicNode> doors = new ArrayList<>();
     for (Door door : Door.values()) {
       List<DynamicNode> fields = cases().stream().filter(each -> door == Door.REST || each.overMcp())
-          .<DynamicNode>map(each -> DynamicContainer.dynamicContainer(name(each.command(), each.component()),
-              corpus(each).stream().map(entry -> DynamicTest.dynamicTest(entry.name(), () -> check(door, each, entry)))))
+          .<DynamicNode>map(each -> DynamicTest.dynamicTest(name(each.command(), each.component()), () -> check(door, each)))
           .toList();
       doors.add(DynamicContainer.dynamicContainer(door.name(), fields));
     }
@@ -413,20 +441,52 @@ class InjectionCorpusTest {
     }
   }
 
-  private static void check(Door door, Case field, Entry entry) {
-    Object value = field.shape().wrap(entry.value());
+  /** Every corpus entry through one field by one door: each answer checked, and nothing but the field's tables changed. */
+  private static void check(Door door, Case field) {
+    List<Entry> entries = corpus(field);
+    // Made before the first hash: a call's set-up (a claimed task, a session) writes tables the call itself must not.
+    List<Call> calls = inParallel(entries, entry -> field.call().apply(field.shape().wrap(entry.value())));
     List<String> unchanged = new ArrayList<>(Arrays.asList(ALWAYS_WRITTEN));
+    unchanged.add(OWN_CLOCK);
     unchanged.addAll(field.writes());
     if (door == Door.MCP) {
-      unchanged.add("sessions"); // the connection's own session, kept alive by every request
+      unchanged.addAll(MCP_CONNECTION);
     }
-    Call call = field.call().apply(value);
     Map<String, Object> before = snapshot(unchanged);
-    Answer answer = door.send(call);
+    List<Throwable> failures = inParallel(IntStream.range(0, entries.size()).boxed().toList(),
+        i -> failure(door, field, entries.get(i), calls.get(i))).stream().filter(Objects::nonNull).toList();
     Map<String, Object> after = snapshot(unchanged);
+    if (!failures.isEmpty()) {
+      AssertionError all = new AssertionError(failures.size() + " of " + entries.size() + " corpus entries failed:\n"
+          + failures.stream().map(Throwable::getMessage).collect(Collectors.joining("\n")));
+      failures.forEach(all::addSuppressed);
+      throw all;
+    }
     assertEquals(List.of(), before.keySet().stream().filter(table -> !before.get(table).equals(after.get(table))).toList(),
-        () -> "DB-2: tables changed that " + call.action() + " does not write (" + answer + ")");
+        () -> "DB-2: tables changed that " + calls.get(0).action() + " does not write, by one of the " + entries.size()
+            + " corpus entries through " + field.field());
     assertTrue(after.containsKey("db2_sentinel"), "DB-2: the sentinel table is gone");
+  }
+
+  /** {@code task} on each item from the senders' threads; the results in the items' order. */
+  private static <T, R> List<R> inParallel(List<T> items, Function<T, R> task) {
+    List<CompletableFuture<R>> running = items.stream()
+        .map(item -> CompletableFuture.supplyAsync(() -> task.apply(item), senders)).toList();
+    return running.stream().map(CompletableFuture::join).toList();
+  }
+
+  /** Why one entry's answer is wrong, its name first; null when it is right. */
+  private static Throwable failure(Door door, Case field, Entry entry, Call call) {
+    try {
+      check(field, entry, call, door.send(call));
+      return null;
+    } catch (AssertionError | RuntimeException e) {
+      return new AssertionError("[" + entry.name() + "] " + e.getMessage(), e);
+    }
+  }
+
+  private static void check(Case field, Entry entry, Call call, Answer answer) {
+    Object value = field.shape().wrap(entry.value());
     assertTrue(answer.status() < 500, () -> "DB-2: " + answer);
     if (answer.code() != null) {
       assertTrue(DOCUMENTED.contains(answer.code()), () -> "an undocumented error: " + answer);
@@ -608,11 +668,14 @@ class InjectionCorpusTest {
   /**
    * The answer to one request. A body over the limit is answered 413 (a URL over its limit 414)
    * before it has all been read, and the connection closed: a client still sending it may see the
-   * connection go instead.
+   * connection go instead, or, when the body is larger than the socket buffers (a JSON field's
+   * 1 MiB of surrogate pairs is 6 MiB), wait until it gives up: the JDK client reads no answer
+   * before it has sent the whole body.
    */
   private static Answer send(String method, String path, String body, String... headers) {
     try {
-      Http.Response response = http.send(method, path, agent, body, headers);
+      Http.Response response = overLimit(body) ? http.send(REFUSED_UNREAD, method, path, agent, body, headers)
+          : http.send(method, path, agent, body, headers);
       return answer(response.status(), response.text());
     } catch (UncheckedIOException e) {
       int bodyLength = body == null ? 0 : body.length();
@@ -622,6 +685,10 @@ class InjectionCorpusTest {
       }
       throw e;
     }
+  }
+
+  private static boolean overLimit(String body) {
+    return body != null && body.getBytes(StandardCharsets.UTF_8).length > BODY_LIMIT;
   }
 
   private static Answer answer(int status, String text) {
@@ -637,13 +704,16 @@ class InjectionCorpusTest {
             text.length() > 500 ? text.substring(0, 500) + "…" : text);
   }
 
-  /** One MCP Streamable HTTP connection of the agent, opened again when it has idled out (the REST half takes minutes). */
+  /**
+   * One MCP Streamable HTTP session of the agent, shared by the senders' threads, opened again
+   * when it has idled out (while the REST half runs).
+   */
   private static final class Mcp {
     private static final String ACCEPT = "application/json, text/event-stream";
     private final Http http;
     private final String key;
+    private final AtomicInteger id = new AtomicInteger(1);
     private String session;
-    private int id = 1;
 
     Mcp(Http http, String key) {
       this.http = http;
@@ -651,23 +721,28 @@ class InjectionCorpusTest {
     }
 
     private String open() {
-      Http.Response init = http.send("POST", "/mcp", key, new JsonObject().put("jsonrpc", "2.0").put("id", id++)
+      Http.Response init = http.send("POST", "/mcp", key, new JsonObject().put("jsonrpc", "2.0").put("id", id.getAndIncrement())
           .put("method", "initialize").put("params", new JsonObject().put("protocolVersion", "2025-06-18")
               .put("capabilities", new JsonObject()).put("clientInfo", new JsonObject().put("name", "db2").put("version", "1")))
           .encode(), "Accept", ACCEPT);
       return init.header("Mcp-Session-Id").orElseThrow(() -> new AssertionError(init.toString()));
     }
 
-    Answer call(Call call) {
-      if (session == null) {
+    /** The session, opened when there is none or it is still {@code stale}: the first thread to see it gone opens the next. */
+    private synchronized String session(String stale) {
+      if (session == null || session.equals(stale)) {
         session = open();
       }
-      String request = new JsonObject().put("jsonrpc", "2.0").put("id", id++).put("method", "tools/call")
+      return session;
+    }
+
+    Answer call(Call call) {
+      String request = new JsonObject().put("jsonrpc", "2.0").put("id", id.getAndIncrement()).put("method", "tools/call")
           .put("params", new JsonObject().put("name", call.action()).put("arguments", call.args())).encode();
-      Answer answer = send("POST", "/mcp", request, "Accept", ACCEPT, "Mcp-Session-Id", session);
+      String current = session(null);
+      Answer answer = send("POST", "/mcp", request, "Accept", ACCEPT, "Mcp-Session-Id", current);
       if (answer.status() == 404) {
-        session = open();
-        answer = send("POST", "/mcp", request, "Accept", ACCEPT, "Mcp-Session-Id", session);
+        answer = send("POST", "/mcp", request, "Accept", ACCEPT, "Mcp-Session-Id", session(current));
       }
       JsonObject result = answer.payload().getJsonObject("result");
       if (answer.status() != 200 || result == null) {

@@ -57,7 +57,12 @@ public final class Http {
   }
 
   public Response send(String method, String path, String key, String body, String... headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90))
+    return send(Duration.ofSeconds(90), method, path, key, body, headers);
+  }
+
+  /** A request given up (an {@link UncheckedIOException}) after {@code timeout}. */
+  public Response send(Duration timeout, String method, String path, String key, String body, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (key != null) {
       request.header("Authorization", "Bearer " + key);
