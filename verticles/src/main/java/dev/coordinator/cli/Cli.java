@@ -8,14 +8,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
@@ -35,17 +31,7 @@ public final class Cli {
       footer = {"", "Flags beat environment variables, which beat defaults. 'coordinator COMMAND --help' lists a command's flags.",
           "Exit codes: 0 ok, 1 failed or found a problem (broken audit chain, degraded service), 2 usage, settings or",
           "an unreachable service, 3 the service refused the key."})
-  static final class Root implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    HelpFlag help;
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(spec.commandLine().getErr());
-      return ExitCodes.USAGE;
-    }
+  static final class Root extends CommandGroup {
   }
 
   /** Runs {@code args} as {@code bin/coordinator} does, reading variables from {@code env}; returns the exit code. */

@@ -161,17 +161,7 @@ final class OperatorCommands {
   }
 
   @Command(name = "audit", description = "The audit trail.", subcommands = AuditVerify.class)
-  static final class Audit implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    HelpFlag help;
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(spec.commandLine().getErr());
-      return ExitCodes.USAGE;
-    }
+  static final class Audit extends CommandGroup {
   }
 
   @Command(name = "verify", description = {"Check the audit trail's hash chains (AUD-2; needs a key of trust 3 or more).",

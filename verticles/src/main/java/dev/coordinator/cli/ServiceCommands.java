@@ -2,6 +2,7 @@ package dev.coordinator.cli;
 
 import dev.coordinator.Main;
 import dev.coordinator.config.ConfigReader;
+import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.mcp.StdioBridge;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -16,46 +17,40 @@ final class ServiceCommands {
   private ServiceCommands() {
   }
 
-  @Command(name = "serve", description = "Run the service (embedded PostgreSQL when no database is configured).")
-  static final class Serve implements Callable<Integer> {
+  /** A command that runs on the service's settings (every flag of api.md §1, with its variable). */
+  abstract static class Configured implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     @Mixin
     HelpFlag help;
 
+    abstract void run(CoordinatorConfig config);
+
     @Override
     public Integer call() {
-      Main.serve(ConfigReader.read(spec));
+      run(ConfigReader.read(spec));
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "serve", description = "Run the service (embedded PostgreSQL when no database is configured).")
+  static final class Serve extends Configured {
+    @Override
+    void run(CoordinatorConfig config) {
+      Main.serve(config);
     }
   }
 
   @Command(name = "migrate", description = "Apply the database migrations and exit.")
-  static final class Migrate implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    HelpFlag help;
-
+  static final class Migrate extends Configured {
     @Override
-    public Integer call() {
-      Main.migrate(ConfigReader.read(spec));
-      return ExitCodes.OK;
+    void run(CoordinatorConfig config) {
+      Main.migrate(config);
     }
   }
 
   @Command(name = "agent", description = "Manage agents.", subcommands = AgentAdd.class)
-  static final class Agent implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    HelpFlag help;
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(spec.commandLine().getErr());
-      return ExitCodes.USAGE;
-    }
+  static final class Agent extends CommandGroup {
   }
 
   @Command(name = "add", description = "Create an agent (or give it a new key) and print its key, shown only once.")

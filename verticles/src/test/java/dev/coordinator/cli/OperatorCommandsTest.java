@@ -105,6 +105,7 @@ class OperatorCommandsTest {
   @Test
   @DisplayName("OPS-2, AUD-2: audit verify exits 0 on an intact trail and 1, naming the entry, once a superuser edits one")
   void auditVerifyExitsOneOnABrokenChain() {
+    service.database().awaitAuditSealed();
     Run intact = operator("audit", "verify");
     assertEquals(0, intact.exit(), intact::toString);
     assertTrue(intact.out().startsWith("audit trail intact: "), intact::toString);
