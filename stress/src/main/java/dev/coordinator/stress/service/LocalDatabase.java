@@ -27,16 +27,6 @@ public final class LocalDatabase implements ServiceDatabase {
   }
 
   @Override
-  public boolean restartable() {
-    return false;
-  }
-
-  @Override
-  public void restart() {
-    throw new UnsupportedOperationException("restart-db needs the embedded database the harness starts itself");
-  }
-
-  @Override
   public void close() {
     run(server, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   }

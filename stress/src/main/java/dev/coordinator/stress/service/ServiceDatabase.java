@@ -13,10 +13,14 @@ public interface ServiceDatabase extends AutoCloseable {
   DatabaseUrl url();
 
   /** Whether the harness started the server itself and so may stop and start it. */
-  boolean restartable();
+  default boolean restartable() {
+    return false;
+  }
 
   /** Stops the database server, then starts it again on the same port and files. */
-  void restart();
+  default void restart() {
+    throw new UnsupportedOperationException("restart-db needs the embedded database the harness starts itself");
+  }
 
   @Override
   void close();
