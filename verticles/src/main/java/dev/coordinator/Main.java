@@ -13,7 +13,6 @@ import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.EmbeddedDatabase;
 import dev.coordinator.db.Migrations;
 import dev.coordinator.mcp.StdioBridge;
-import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -34,7 +33,7 @@ public final class Main {
              --cluster, --cluster-host, --cluster-port, --cluster-members, --cluster-name,
              --cluster-tls-cert, --cluster-tls-key, --cluster-tls-ca (docs/cluster.md),
              --session-timeout, --sweep-interval, --body-limit, --db-pool-size,
-             --data-dir, --allowed-hosts, --policy-dir (see README.md)""";
+             --data-dir, --allowed-hosts, --policy-dir, --metrics-public (see README.md)""";
 
   private static final PrintStream OUT = System.out;
   private static final long SHUTDOWN_SECONDS = 30;
@@ -203,7 +202,7 @@ public final class Main {
   /** This node's Vert.x, clustered if asked; a node that cannot join says why on one line and exits 2. */
   private static Node start(ClusterSettings cluster, EmbeddedDatabase embedded) {
     if (!cluster.enabled()) {
-      return Node.standalone(Vertx.vertx());
+      return Node.standalone();
     }
     try {
       return Node.join(cluster).await();

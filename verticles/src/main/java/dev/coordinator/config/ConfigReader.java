@@ -43,7 +43,11 @@ public final class ConfigReader {
       new Setting("--allowed-hosts", "COORDINATOR_ALLOWED_HOSTS", ""),
       new Setting("--policy-dir", "COORDINATOR_POLICY_DIR", null),
       new Setting("--mcp-sessions-per-agent", "COORDINATOR_MCP_SESSIONS_PER_AGENT", "64"),
-      new Setting("--idempotency-retention", "COORDINATOR_IDEMPOTENCY_RETENTION_HOURS", "24"));
+      new Setting("--idempotency-retention", "COORDINATOR_IDEMPOTENCY_RETENTION_HOURS", "24"),
+      new Setting("--metrics-public", "COORDINATOR_METRICS_PUBLIC", "false"));
+
+  /** Flags that may stand alone, meaning true. */
+  private static final List<String> SWITCHES = List.of("--cluster", "--metrics-public");
 
   private final Map<String, String> values;
 
@@ -83,7 +87,7 @@ public final class ConfigReader {
         throw new ConfigException("unknown argument " + arg);
       }
       if (value == null) {
-        if (name.equals("--cluster") && (i + 1 >= args.size() || args.get(i + 1).startsWith("--"))) {
+        if (SWITCHES.contains(name) && (i + 1 >= args.size() || args.get(i + 1).startsWith("--"))) {
           value = "true";
         } else if (i + 1 < args.size()) {
           value = args.get(++i);
@@ -117,7 +121,8 @@ public final class ConfigReader {
         Arrays.stream(values.get("--allowed-hosts").split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList(),
         path("--policy-dir"),
         number("--mcp-sessions-per-agent", 1, 10_000),
-        number("--idempotency-retention", 1, 24 * 366));
+        number("--idempotency-retention", 1, 24 * 366),
+        bool("--metrics-public"));
   }
 
   private ClusterSettings cluster() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Scrape;
 import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.TestService;
@@ -107,8 +108,7 @@ class McpAcrossNodesTest {
   }
 
   private static long waitingAcquires(TestService node) {
-    return node.http().get("/metrics", null).text().lines().filter(line -> line.startsWith("coordinator_waiting_acquires "))
-        .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(' ') + 1).trim())).findFirst().orElse(0);
+    return (long) Scrape.of(node.http()).value("coordinator_waiting_acquires");
   }
 
   @Test
