@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
@@ -19,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * One node's meters, in one Prometheus registry that Vert.x's own metrics (HTTP server, event
@@ -42,7 +44,7 @@ public final class Metrics {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
         .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_ADDRESS, Label.EB_SIDE,
             Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME);
-    return io.vertx.core.Vertx.builder().with(options.setMetricsOptions(metrics))
+    return Vertx.builder().with(options.setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry));
   }
 
@@ -61,7 +63,7 @@ public final class Metrics {
    * Times an acquire that waits in line, from entering to its answer; {@code outcome} is
    * {@code granted} when it got the lock, else {@code refused} (its time ran out, or it was ended).
    */
-  public <T> Future<T> lockWait(Future<T> answer, java.util.function.Predicate<T> granted) {
+  public <T> Future<T> lockWait(Future<T> answer, Predicate<T> granted) {
     Timer.Sample sample = Timer.start(registry);
     return answer.onComplete(result -> sample.stop(Timer.builder("coordinator.lock.waits")
         .description("acquires that waited in line for a lock, and how long they waited")

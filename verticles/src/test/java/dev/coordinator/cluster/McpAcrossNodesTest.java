@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coordinator.testing.Scrape;
 import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
+import dev.coordinator.testing.Scrape;
 import dev.coordinator.testing.TestService;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;

@@ -2,10 +2,10 @@ package dev.coordinator.lock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.coordinator.testing.Scrape;
 import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
+import dev.coordinator.testing.Scrape;
 import io.vertx.core.json.JsonObject;
 import java.io.OutputStream;
 import java.net.Socket;
