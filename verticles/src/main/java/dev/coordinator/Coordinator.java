@@ -1,5 +1,6 @@
 package dev.coordinator;
 
+import dev.coordinator.audit.AuditSealer;
 import dev.coordinator.audit.AuditVerticle;
 import dev.coordinator.bus.Addresses;
 import dev.coordinator.bus.BusCodec;
@@ -109,7 +110,10 @@ public final class Coordinator {
         .onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new HandoffVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new MemoryVerticle(database, poolSize))).onSuccess(inner::add)
-        .compose(id -> vertx.deployVerticle(new AuditVerticle(database, poolSize))).onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new AuditVerticle(database, poolSize,
+            AuditSealer.overdueAfter(config.sweepIntervalMs())))).onSuccess(inner::add)
+        .compose(id -> vertx.deployVerticle(new AuditSealer(database, poolSize, config.sweepIntervalMs())))
+        .onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new IdempotencyRetention(database, poolSize, config.idempotencyRetentionHours(),
             config.sweepIntervalMs()))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, mcpSessions, metrics, authThrottle),

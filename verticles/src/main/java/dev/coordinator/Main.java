@@ -4,37 +4,24 @@ import dev.coordinator.agent.AgentSpec;
 import dev.coordinator.agent.AgentStore;
 import dev.coordinator.agent.AgentsFile;
 import dev.coordinator.agent.ApiKeys;
+import dev.coordinator.cli.Cli;
 import dev.coordinator.cluster.Node;
 import dev.coordinator.config.ClusterSettings;
-import dev.coordinator.config.ConfigException;
-import dev.coordinator.config.ConfigReader;
 import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.EmbeddedDatabase;
 import dev.coordinator.db.Migrations;
-import dev.coordinator.mcp.StdioBridge;
 import java.io.PrintStream;
-import java.util.Arrays;
+import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** {@code bin/coordinator serve | migrate | agent add}: api.md §1. */
+/**
+ * {@code bin/coordinator}: the command line ({@link Cli}) and what its service commands do
+ * (api.md §1). Exits with the command's code (README: 0 ok, 1 failed, 2 usage, 3 key refused).
+ */
 public final class Main {
-  static final String USAGE = """
-      usage: coordinator serve [flags]              run the service
-             coordinator migrate [flags]            apply database migrations and exit
-             coordinator agent add --id ID --type TYPE --trust N [flags]
-                                                    create an agent (or give it a new key) and print its key
-             coordinator mcp-stdio                  relay MCP over stdio to a running service
-                                                    (COORDINATOR_URL, COORDINATOR_KEY from the environment)
-      flags: --db-url, --http-host, --http-port, --agents-file, --policy-engine, --enforcement,
-             --cluster, --cluster-host, --cluster-port, --cluster-members, --cluster-name,
-             --cluster-tls-cert, --cluster-tls-key, --cluster-tls-ca (docs/cluster.md),
-             --session-timeout, --sweep-interval, --body-limit, --db-pool-size,
-             --data-dir, --allowed-hosts, --policy-dir, --metrics-public (see README.md)""";
-
   private static final PrintStream OUT = System.out;
   private static final long SHUTDOWN_SECONDS = 30;
 
@@ -42,32 +29,12 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    List<String> arguments = Arrays.asList(args);
-    try {
-      if (arguments.isEmpty()) {
-        fail(USAGE);
-      }
-      switch (arguments.get(0)) {
-        case "serve" -> serve(ConfigReader.read(arguments.subList(1, arguments.size()), System.getenv()));
-        case "migrate" -> migrate(ConfigReader.read(arguments.subList(1, arguments.size()), System.getenv()));
-        case "agent" -> agent(arguments.subList(1, arguments.size()));
-        case "mcp-stdio" -> System.exit(StdioBridge.run(System.getenv()));
-        case "help", "--help", "-h" -> OUT.println(USAGE);
-        default -> fail("unknown command " + arguments.get(0) + "\n" + USAGE);
-      }
-    } catch (java.io.IOException e) {
-      System.err.println("coordinator: " + e.getMessage());
-      System.exit(1);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      System.exit(1);
-    } catch (ConfigException | IllegalArgumentException e) {
-      System.err.println("coordinator: " + e.getMessage());
-      System.exit(2);
-    }
+    // After serve, the JVM is already shutting down and exit just waits for the shutdown hook.
+    System.exit(Cli.run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
-  private static void serve(CoordinatorConfig config) {
+  /** {@code serve}: runs the service until SIGTERM. */
+  public static void serve(CoordinatorConfig config) {
     EmbeddedDatabase embedded = config.embeddedDatabase() ? EmbeddedDatabase.start(config.dataDir()) : null;
     DatabaseUrl database = embedded != null ? embedded.url() : new DatabaseUrl(config.dbUrl());
     try {
@@ -109,7 +76,8 @@ public final class Main {
     awaitQuietly(stopped);
   }
 
-  private static void migrate(CoordinatorConfig config) {
+  /** {@code migrate}: applies the migrations and exits. */
+  public static void migrate(CoordinatorConfig config) {
     withDatabase(config, database -> {
       var result = Migrations.migrate(database);
       OUT.printf("coordinator: schema at version %s (%d migrations applied)%n", result.targetSchemaVersion,
@@ -117,20 +85,10 @@ public final class Main {
     });
   }
 
-  private static void agent(List<String> arguments) {
-    if (arguments.isEmpty() || !arguments.get(0).equals("add")) {
-      fail("usage: coordinator agent add --id ID --type TYPE --trust N");
-    }
-    var parsed = ConfigReader.readLenient(arguments.subList(1, arguments.size()), System.getenv());
-    Map<String, String> flags = parsed.otherFlags();
-    for (String flag : flags.keySet()) {
-      if (!List.of("--id", "--type", "--trust").contains(flag)) {
-        fail("unknown argument " + flag);
-      }
-    }
-    AgentSpec agent = new AgentSpec(flags.get("--id"), flags.get("--type"), trust(flags.get("--trust")),
-        ApiKeys.generate());
-    withDatabase(parsed.config(), database -> {
+  /** {@code agent add}: creates the agent, or gives it a new key, and prints the key once. */
+  public static void addAgent(CoordinatorConfig config, String id, String type, String trust) {
+    AgentSpec agent = new AgentSpec(id, type, trust(trust), ApiKeys.generate());
+    withDatabase(config, database -> {
       Migrations.migrate(database);
       boolean created = store(database, List.of(agent), "agent add").get(0);
       OUT.printf("%s agent %s (type %s, trust %d). Its API key, shown only now:%n%s%n",
@@ -231,10 +189,5 @@ public final class Main {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static void fail(String message) {
-    System.err.println(message);
-    System.exit(2);
   }
 }

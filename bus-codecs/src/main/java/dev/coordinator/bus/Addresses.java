@@ -53,6 +53,14 @@ public final class Addresses {
   /** The listening connection was (re)established: wake-ups may have been missed, every waiter tries once. */
   public static final String RESYNC = "coordinator.events.resync";
 
+  /**
+   * Published on this node only, with the action's name as body, when a command that changes
+   * state (allowed or not: a denial is an audit row) or a refusal has been answered here: the
+   * dashboard's event stream re-reads on it. Reads publish nothing, so a dashboard's own reads
+   * cannot set it off again.
+   */
+  public static final String CHANGED = "coordinator.events.changed";
+
   private Addresses() {
   }
 }

@@ -22,7 +22,7 @@ public final class AuditContext {
 
   /**
    * The system as the actor (sweepers, reapers): a fresh tuple, to which a statement adds its own
-   * parameters. Each pass is a request of its own, so its rows share one audit chain.
+   * parameters. Each pass is a request of its own, so its rows share one request id.
    */
   public static Tuple system(String reason) {
     return Tuple.of(SYSTEM, SYSTEM, null, "system-" + UUID.randomUUID(), "allow", reason, SYSTEM)

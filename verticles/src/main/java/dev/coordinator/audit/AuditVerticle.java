@@ -11,11 +11,12 @@ import dev.coordinator.db.PooledVerticle;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads the audit trail and proves its hash chains intact. */
+/** Reads the audit trail and proves it intact: every sealed row unchanged, nothing left unsealed too long. */
 public final class AuditVerticle extends PooledVerticle {
   static final String QUERY = """
       SELECT id, at, agent, agent_type, session_id, action, resource, decision, reason, engine, outcome, params, result
@@ -25,32 +26,35 @@ public final class AuditVerticle extends PooledVerticle {
       ORDER BY id DESC LIMIT $4""";
 
   /**
-   * Recomputes every row's hash from its content and its predecessor's hash, checks that each
-   * chain runs 1, 2, 3, ... without gaps, and that each chain head names the chain's last row
-   * (so rows cut from the end are noticed too).
+   * Walks the chain of seals (sql/V14): each seal's hash is recomputed from its predecessor's, its
+   * position and the content of the row it seals; positions run 1, 2, 3, ... without gaps; the rows
+   * follow the sealing order (xid, id); a seal whose row is gone counts as that row's failure. Rows
+   * without a seal are counted; one older than $1 milliseconds (the longest sealing may take) is a failure.
    */
   static final String VERIFY = """
       WITH linked AS (
-        SELECT a.id, a.chain, a.chain_seq, a.prev_hash, a.hash, audit_digest(a.prev_hash, a) AS digest,
-               lag(a.hash) OVER w AS previous_hash, lag(a.chain_seq) OVER w AS previous_seq
-        FROM audit_log a WINDOW w AS (PARTITION BY a.chain ORDER BY a.chain_seq)
-      ), bad_rows AS (
-        SELECT l.id FROM linked l JOIN audit_chain_heads h ON h.chain = l.chain
-        WHERE l.digest <> l.hash OR l.prev_hash <> coalesce(l.previous_hash, h.genesis)
-           OR l.chain_seq <> coalesce(l.previous_seq, 0) + 1
-      ), tails AS (
-        SELECT DISTINCT ON (chain) chain, chain_seq, hash, id FROM audit_log ORDER BY chain, chain_seq DESC
-      ), bad_heads AS (
-        SELECT t.id FROM audit_chain_heads h LEFT JOIN tails t ON t.chain = h.chain
-        WHERE h.seq <> coalesce(t.chain_seq, 0) OR h.last_hash <> coalesce(t.hash, h.genesis)
+        SELECT s.seq, s.audit_id, s.prev_hash, s.hash, a.id AS row_id, a.xid,
+               audit_seal_hash(s.prev_hash, s.seq, audit_row_digest(a)) AS digest,
+               lag(s.hash) OVER w AS previous_hash, lag(s.seq) OVER w AS previous_seq,
+               lag(a.xid) OVER w AS previous_xid, lag(a.id) OVER w AS previous_id
+        FROM audit_seals s LEFT JOIN audit_log a ON a.id = s.audit_id WINDOW w AS (ORDER BY s.seq)
+      ), bad_seals AS (
+        SELECT audit_id FROM linked
+        WHERE row_id IS NULL OR digest <> hash OR prev_hash <> coalesce(previous_hash, audit_seal_genesis())
+           OR seq <> coalesce(previous_seq, 0) + 1 OR (previous_xid, previous_id) >= (xid, row_id)
+      ), unsealed AS (
+        SELECT a.id, a.at FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.audit_id = a.id)
       )
-      SELECT (SELECT count(*) FROM audit_log) AS checked,
-             (SELECT min(id) FROM bad_rows) AS first_bad_row,
-             (SELECT count(*) FROM bad_heads) AS bad_heads,
-             (SELECT min(id) FROM bad_heads) AS first_bad_tail""";
+      SELECT (SELECT count(*) FROM linked) AS checked,
+             (SELECT min(audit_id) FROM bad_seals) AS first_bad_seal,
+             (SELECT count(*) FROM unsealed) AS unsealed,
+             (SELECT min(id) FROM unsealed WHERE at < clock_timestamp() - $1::bigint * interval '1 millisecond') AS first_overdue""";
 
-  public AuditVerticle(DatabaseUrl database, int poolSize) {
+  private final Duration overdueAfter;
+
+  public AuditVerticle(DatabaseUrl database, int poolSize, Duration overdueAfter) {
     super(database, poolSize);
+    this.overdueAfter = overdueAfter;
   }
 
   @Override
@@ -85,12 +89,12 @@ public final class AuditVerticle extends PooledVerticle {
   }
 
   private Future<Reply> verify() {
-    return pool.query(VERIFY).execute().map(rows -> {
+    return pool.preparedQuery(VERIFY).execute(Tuple.of(overdueAfter.toMillis())).map(rows -> {
       Row row = rows.iterator().next();
-      Long firstBad = row.getLong("first_bad_row");
-      boolean ok = firstBad == null && row.getLong("bad_heads") == 0;
-      Long reported = firstBad != null ? firstBad : row.getLong("first_bad_tail");
-      return Reply.success(new AuditReplies.Verification(ok, row.getLong("checked"), reported));
+      Long badSeal = row.getLong("first_bad_seal");
+      Long reported = badSeal != null ? badSeal : row.getLong("first_overdue");
+      return Reply.success(new AuditReplies.Verification(reported == null, row.getLong("checked"), reported,
+          row.getLong("unsealed")));
     });
   }
 

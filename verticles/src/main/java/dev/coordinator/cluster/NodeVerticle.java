@@ -26,25 +26,43 @@ public final class NodeVerticle extends PooledVerticle {
   static final String HEARTBEAT = """
       INSERT INTO nodes (node_id) VALUES ($1) ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now()""";
 
-  /** $1 node id: a node that left; its waits go, and its row. */
+  /**
+   * $1 node id: a node that left; its waits go, and its row. Every survivor runs this at once:
+   * rows another survivor is deleting are skipped (SKIP LOCKED), so no two wait on each other.
+   */
   static final String FORGET = """
       WITH locks AS (
-        DELETE FROM lock_waits WHERE node_id = $1
+        DELETE FROM lock_waits w USING (
+          SELECT seq FROM lock_waits WHERE node_id = $1 FOR UPDATE SKIP LOCKED) gone
+        WHERE w.seq = gone.seq
       ), claims AS (
-        DELETE FROM claim_waits WHERE node_id = $1
+        DELETE FROM claim_waits w USING (
+          SELECT id FROM claim_waits WHERE node_id = $1 FOR UPDATE SKIP LOCKED) gone
+        WHERE w.id = gone.id
       )
-      DELETE FROM nodes WHERE node_id = $1""";
+      DELETE FROM nodes n USING (
+        SELECT node_id FROM nodes WHERE node_id = $1 FOR UPDATE SKIP LOCKED) gone
+      WHERE n.node_id = gone.node_id""";
 
   /** $1 seconds of silence: the waits of nodes silent that long (or never heard of) go, and their rows. */
   static final String FORGET_SILENT = """
       WITH alive AS (
         SELECT node_id FROM nodes WHERE heartbeat_at > now() - make_interval(secs => $1::integer)
       ), locks AS (
-        DELETE FROM lock_waits w WHERE NOT EXISTS (SELECT 1 FROM alive a WHERE a.node_id = w.node_id)
+        DELETE FROM lock_waits w USING (
+          SELECT seq FROM lock_waits x WHERE NOT EXISTS (SELECT 1 FROM alive a WHERE a.node_id = x.node_id)
+          FOR UPDATE SKIP LOCKED) gone
+        WHERE w.seq = gone.seq
       ), claims AS (
-        DELETE FROM claim_waits w WHERE NOT EXISTS (SELECT 1 FROM alive a WHERE a.node_id = w.node_id)
+        DELETE FROM claim_waits w USING (
+          SELECT id FROM claim_waits x WHERE NOT EXISTS (SELECT 1 FROM alive a WHERE a.node_id = x.node_id)
+          FOR UPDATE SKIP LOCKED) gone
+        WHERE w.id = gone.id
       )
-      DELETE FROM nodes n WHERE NOT EXISTS (SELECT 1 FROM alive a WHERE a.node_id = n.node_id)""";
+      DELETE FROM nodes n USING (
+        SELECT node_id FROM nodes x WHERE NOT EXISTS (SELECT 1 FROM alive a WHERE a.node_id = x.node_id)
+        FOR UPDATE SKIP LOCKED) gone
+      WHERE n.node_id = gone.node_id""";
 
   private final Node node;
   private final int silenceSeconds;

@@ -8,46 +8,60 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Reads {@link CoordinatorConfig}: a flag beats its environment variable, which beats the default
- * (api.md §1). Unknown flags and bad values are errors, reported before anything starts.
+ * (api.md §1). Unknown flags and bad values are errors, reported before anything starts. The
+ * flags are picocli options of whichever command needs the settings ({@link #addTo}).
  */
 public final class ConfigReader {
 
-  /** One setting: its flag, its environment variable, its default (null: none). */
-  private record Setting(String flag, String env, String fallback) {
-  }
-
-  private static final List<Setting> SETTINGS = List.of(
-      new Setting("--db-url", "COORDINATOR_DB_URL", null),
-      new Setting("--http-host", "COORDINATOR_HTTP_HOST", "127.0.0.1"),
-      new Setting("--http-port", "COORDINATOR_HTTP_PORT", "8080"),
-      new Setting("--agents-file", "COORDINATOR_AGENTS_FILE", null),
-      new Setting("--policy-engine", "COORDINATOR_POLICY_ENGINE", "cedar"),
-      new Setting("--enforcement", "COORDINATOR_ENFORCEMENT", "enforce"),
-      new Setting("--cluster", "COORDINATOR_CLUSTER", "false"),
-      new Setting("--cluster-host", "COORDINATOR_CLUSTER_HOST", "127.0.0.1"),
-      new Setting("--cluster-port", "COORDINATOR_CLUSTER_PORT", "5701"),
-      new Setting("--cluster-members", "COORDINATOR_CLUSTER_MEMBERS", "127.0.0.1:5701-5710"),
-      new Setting("--cluster-name", "COORDINATOR_CLUSTER_NAME", "coordinator"),
-      new Setting("--cluster-tls-cert", "COORDINATOR_CLUSTER_TLS_CERT", null),
-      new Setting("--cluster-tls-key", "COORDINATOR_CLUSTER_TLS_KEY", null),
-      new Setting("--cluster-tls-ca", "COORDINATOR_CLUSTER_TLS_CA", null),
-      new Setting("--session-timeout", "COORDINATOR_SESSION_TIMEOUT_SECONDS", "120"),
-      new Setting("--sweep-interval", "COORDINATOR_SWEEP_INTERVAL_MS", "1000"),
-      new Setting("--body-limit", "COORDINATOR_BODY_LIMIT_BYTES", "1048576"),
-      new Setting("--db-pool-size", "COORDINATOR_DB_POOL_SIZE", "16"),
-      new Setting("--data-dir", "COORDINATOR_DATA_DIR", "data"),
-      new Setting("--allowed-hosts", "COORDINATOR_ALLOWED_HOSTS", ""),
-      new Setting("--policy-dir", "COORDINATOR_POLICY_DIR", null),
-      new Setting("--mcp-sessions-per-agent", "COORDINATOR_MCP_SESSIONS_PER_AGENT", "64"),
-      new Setting("--idempotency-retention", "COORDINATOR_IDEMPOTENCY_RETENTION_HOURS", "24"),
-      new Setting("--metrics-public", "COORDINATOR_METRICS_PUBLIC", "false"));
-
-  /** Flags that may stand alone, meaning true. */
-  private static final List<String> SWITCHES = List.of("--cluster", "--metrics-public");
+  public static final List<EnvOption> SETTINGS = List.of(
+      new EnvOption("--db-url", "COORDINATOR_DB_URL", null, "URL",
+          "postgresql://user@host:port/db; without one, an embedded PostgreSQL under --data-dir"),
+      new EnvOption("--http-host", "COORDINATOR_HTTP_HOST", "127.0.0.1", "HOST", "bind address"),
+      new EnvOption("--http-port", "COORDINATOR_HTTP_PORT", "8080", "PORT", "one port serves REST, /mcp and /health"),
+      new EnvOption("--agents-file", "COORDINATOR_AGENTS_FILE", null, "FILE",
+          "YAML or JSON list of agents to create or update at start"),
+      new EnvOption("--policy-engine", "COORDINATOR_POLICY_ENGINE", "cedar", "ENGINE", "cedar or native"),
+      new EnvOption("--enforcement", "COORDINATOR_ENFORCEMENT", "enforce", "MODE",
+          "enforce, or shadow (decide and audit, but allow)"),
+      new EnvOption("--cluster", "COORDINATOR_CLUSTER", "false", "BOOL",
+          "join a Vert.x cluster (alone: true)", true),
+      new EnvOption("--cluster-host", "COORDINATOR_CLUSTER_HOST", "127.0.0.1", "HOST",
+          "address this node binds and announces for cluster traffic"),
+      new EnvOption("--cluster-port", "COORDINATOR_CLUSTER_PORT", "5701", "PORT",
+          "cluster port (0: first free port from 5701)"),
+      new EnvOption("--cluster-members", "COORDINATOR_CLUSTER_MEMBERS", "127.0.0.1:5701-5710", "LIST",
+          "comma-separated host[:port[-port]] to join over TCP"),
+      new EnvOption("--cluster-name", "COORDINATOR_CLUSTER_NAME", "coordinator", "NAME",
+          "nodes join only a cluster of the same name"),
+      new EnvOption("--cluster-tls-cert", "COORDINATOR_CLUSTER_TLS_CERT", null, "PEM",
+          "this node's certificate for the cluster bus (docs/cluster.md)"),
+      new EnvOption("--cluster-tls-key", "COORDINATOR_CLUSTER_TLS_KEY", null, "PEM", "its private key"),
+      new EnvOption("--cluster-tls-ca", "COORDINATOR_CLUSTER_TLS_CA", null, "PEM",
+          "the CA whose certificates peers must present"),
+      new EnvOption("--session-timeout", "COORDINATOR_SESSION_TIMEOUT_SECONDS", "120", "SECONDS",
+          "a session silent this long is reaped"),
+      new EnvOption("--sweep-interval", "COORDINATOR_SWEEP_INTERVAL_MS", "1000", "MS",
+          "how often expired leases and sessions are swept"),
+      new EnvOption("--body-limit", "COORDINATOR_BODY_LIMIT_BYTES", "1048576", "BYTES", "largest request body"),
+      new EnvOption("--db-pool-size", "COORDINATOR_DB_POOL_SIZE", "16", "N", "database connections per pool"),
+      new EnvOption("--data-dir", "COORDINATOR_DATA_DIR", "data", "DIR", "where the embedded database lives (DIR/pg)"),
+      new EnvOption("--allowed-hosts", "COORDINATOR_ALLOWED_HOSTS", "", "LIST",
+          "host names accepted in Host/Origin besides loopback names"),
+      new EnvOption("--policy-dir", "COORDINATOR_POLICY_DIR", null, "DIR",
+          "Cedar schema and policies to use instead of the bundled ones"),
+      new EnvOption("--mcp-sessions-per-agent", "COORDINATOR_MCP_SESSIONS_PER_AGENT", "64", "N",
+          "MCP connections one agent may hold on a node"),
+      new EnvOption("--idempotency-retention", "COORDINATOR_IDEMPOTENCY_RETENTION_HOURS", "24", "HOURS",
+          "how long an Idempotency-Key outcome is kept for replays"),
+      new EnvOption("--metrics-public", "COORDINATOR_METRICS_PUBLIC", "false", "BOOL",
+          "answer GET /metrics to other machines too (alone: true); off: loopback only", true));
 
   private final Map<String, String> values;
 
@@ -55,49 +69,31 @@ public final class ConfigReader {
     this.values = values;
   }
 
-  /** Reads the settings from {@code args} and {@code env}; any other argument is an error. */
-  public static CoordinatorConfig read(List<String> args, Map<String, String> env) {
-    return parse(args, env, false).config();
+  /** Adds every setting as a flag of {@code command}. */
+  public static void addTo(CommandSpec command) {
+    SETTINGS.forEach(setting -> setting.addTo(command));
   }
 
-  /** Like {@link #read} but keeps flags it does not know, for subcommands with flags of their own. */
-  public static Parsed readLenient(List<String> args, Map<String, String> env) {
-    return parse(args, env, true);
-  }
-
-  /** Settings plus the flags that were not settings, as {@code --name value} pairs. */
-  public record Parsed(CoordinatorConfig config, Map<String, String> otherFlags) {
-  }
-
-  private static Parsed parse(List<String> args, Map<String, String> env, boolean lenient) {
+  /** The settings {@code command} (which {@link #addTo} gave the flags) was parsed with. */
+  public static CoordinatorConfig read(CommandSpec command) {
     Map<String, String> values = new HashMap<>();
-    for (Setting setting : SETTINGS) {
-      String fromEnv = env.get(setting.env());
-      values.put(setting.flag(), fromEnv != null && !fromEnv.isBlank() ? fromEnv : setting.fallback());
+    SETTINGS.forEach(setting -> values.put(setting.flag(), setting.valueIn(command)));
+    return new ConfigReader(values).build();
+  }
+
+  /** Reads the settings from {@code args} and {@code env}, as {@code serve} does; any other argument is an error. */
+  public static CoordinatorConfig read(List<String> args, Map<String, String> env) {
+    CommandSpec command = CommandSpec.create();
+    addTo(command);
+    CommandLine parser = new CommandLine(command)
+        .setOverwrittenOptionsAllowed(true)
+        .setDefaultValueProvider(new EnvironmentDefaults(env, SETTINGS));
+    try {
+      parser.parseArgs(args.toArray(String[]::new));
+    } catch (CommandLine.ParameterException e) {
+      throw new ConfigException(e.getMessage());
     }
-    Map<String, String> others = new HashMap<>();
-    for (int i = 0; i < args.size(); i++) {
-      String arg = args.get(i);
-      int equals = arg.indexOf('=');
-      boolean inline = arg.startsWith("--") && equals > 0;
-      String name = inline ? arg.substring(0, equals) : arg;
-      String value = inline ? arg.substring(equals + 1) : null;
-      boolean known = SETTINGS.stream().anyMatch(s -> s.flag().equals(name));
-      if (!name.startsWith("--") || (!known && !lenient)) {
-        throw new ConfigException("unknown argument " + arg);
-      }
-      if (value == null) {
-        if (SWITCHES.contains(name) && (i + 1 >= args.size() || args.get(i + 1).startsWith("--"))) {
-          value = "true";
-        } else if (i + 1 < args.size()) {
-          value = args.get(++i);
-        } else {
-          throw new ConfigException(name + " needs a value");
-        }
-      }
-      (known ? values : others).put(name, value);
-    }
-    return new Parsed(new ConfigReader(values).build(), others);
+    return read(command);
   }
 
   private CoordinatorConfig build() {
@@ -118,7 +114,7 @@ public final class ConfigReader {
         number("--body-limit", 1024, 64 * 1024 * 1024),
         number("--db-pool-size", 1, 500),
         Path.of(values.get("--data-dir")),
-        Arrays.stream(values.get("--allowed-hosts").split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList(),
+        Arrays.stream(Objects.requireNonNullElse(values.get("--allowed-hosts"), "").split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList(),
         path("--policy-dir"),
         number("--mcp-sessions-per-agent", 1, 10_000),
         number("--idempotency-retention", 1, 24 * 366),

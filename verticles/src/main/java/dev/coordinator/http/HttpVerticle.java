@@ -37,6 +37,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -65,6 +66,9 @@ public final class HttpVerticle extends VerticleBase {
   private McpHttp mcp;
   private final Metrics metrics;
   private final AuthThrottle authThrottle;
+  /** Built at start: it is derived from code, so it cannot change while the service runs. */
+  private JsonObject openApi;
+  private Router router;
   private HttpServer server;
 
   public HttpVerticle(CoordinatorConfig config, McpSessions mcpSessions, Metrics metrics, AuthThrottle authThrottle) {
@@ -79,10 +83,15 @@ public final class HttpVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort())
         .setWebSocketSubProtocols(List.of("mcp"))
         .setMaxWebSocketMessageSize((int) config.bodyLimitBytes());
-    server = vertx.createHttpServer(options)
-        .requestHandler(router());
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.MCP_CANCELLED, notice -> mcp.cancelled(notice.body()))
-        .completion().compose(registered -> server.listen());
+    // Generating the document reflects over the reply records: on a cold JVM that takes the better
+    // part of a second, too long for an event loop. It also makes the schemas the MCP tools use.
+    return vertx.executeBlocking(OpenApiDocument::build, false).compose(document -> {
+      openApi = document;
+      router = router();
+      server = vertx.createHttpServer(options).requestHandler(router);
+      return vertx.eventBus().<JsonObject>localConsumer(Addresses.MCP_CANCELLED, notice -> mcp.cancelled(notice.body()))
+          .completion().compose(registered -> server.listen());
+    });
   }
 
   @Override
@@ -95,12 +104,21 @@ public final class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** The routes this verticle serves, for checking /openapi.json against them. */
+  public List<Route> routes() {
+    return router.getRoutes();
+  }
+
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(this::requestId);
     router.route().handler(new HostGuard(config.httpHost(), config.allowedHosts()));
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
+    DashboardPage dashboard = new DashboardPage();
+    router.get("/").handler(dashboard);
+    router.get("/dashboard/*").handler(dashboard);
+    router.get("/openapi.json").handler(context -> Responses.json(context, 200, openApi));
     // The key first, the body after: Authentication pauses the request until the key is known.
     Authentication authentication = new Authentication(vertx.eventBus(), authThrottle);
     router.route("/v1/*").handler(authentication);
@@ -187,6 +205,7 @@ public final class HttpVerticle extends VerticleBase {
       return AuditRequests.query(RequestParts.queryParam(context, "agent"), RequestParts.queryParam(context, "action"),
           RequestParts.queryParam(context, "since"), RequestParts.queryParam(context, "limit"));
     }));
+    router.get("/v1/events").handler(new EventStream(vertx));
     router.get("/v1/audit/verify").handler(command(AuditCommand.Verify.class, context -> {
       RequestParts.onlyQueryParams(context, Set.of(), Set.of());
       return new AuditCommand.Verify();

@@ -23,6 +23,7 @@ import java.util.UUID;
 public final class PolicyClient {
   /** Longer than the policy verticle's own deadline, so the caller hears its TIMEOUT reply. */
   private static final long POLICY_TIMEOUT_MS = PolicyVerticle.DOMAIN_TIMEOUT_MS + 5_000;
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private PolicyClient() {
   }
@@ -30,9 +31,10 @@ public final class PolicyClient {
   /** The command's reply; never a failed future. */
   public static Future<Reply> send(EventBus bus, Envelope envelope) {
     DeliveryOptions delivery = LocalDelivery.options().setSendTimeout(POLICY_TIMEOUT_MS + envelope.command().waitMs());
-    return bus.<Reply>request(Addresses.POLICY, envelope, delivery)
+    Future<Reply> reply = bus.<Reply>request(Addresses.POLICY, envelope, delivery)
         .map(Message::body)
         .otherwise(PolicyClient::busFailure);
+    return envelope.command().mutates() ? reply.onSuccess(answered -> changed(bus, envelope.command().actionName())) : reply;
   }
 
   /**
@@ -42,7 +44,13 @@ public final class PolicyClient {
   public static Future<Reply> refuse(EventBus bus, Refusal refusal) {
     return bus.<Reply>request(Addresses.REFUSALS, refusal, LocalDelivery.options().setSendTimeout(POLICY_TIMEOUT_MS))
         .map(Message::body)
-        .otherwise(PolicyClient::busFailure);
+        .otherwise(PolicyClient::busFailure)
+        .onSuccess(answered -> changed(bus, refusal.action()));
+  }
+
+  /** Tells this node's dashboards that the state or the audit trail may have changed ({@link Addresses#CHANGED}). */
+  private static void changed(EventBus bus, String action) {
+    bus.publish(Addresses.CHANGED, action, LOCAL);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.coordinator.mcp;
 
+import dev.coordinator.bus.schema.RecordSchema;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -30,8 +31,8 @@ final class InputSchema {
         .put("items", new JsonObject().put("type", "string")).put("description", description));
   }
 
-  InputSchema any(String name, String description) {
-    return property(name, false, new JsonObject().put("description", description));
+  InputSchema anyJson(String name, String description) {
+    return property(name, false, RecordSchema.anyJson(description));
   }
 
   /** Every mutating tool takes {@code request_id}, the MCP spelling of Idempotency-Key. */

@@ -1,6 +1,8 @@
 package dev.coordinator.mcp;
 
+import dev.coordinator.api.ReplySchemas;
 import dev.coordinator.bus.Command;
+import dev.coordinator.bus.Commands;
 import dev.coordinator.bus.CoordinatorException;
 import dev.coordinator.bus.JsonArgs;
 import dev.coordinator.bus.audit.AuditCommand;
@@ -19,14 +21,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The tools of api.md §6, each building its REST twin's command from the same field names. */
-final class McpTools {
+public final class McpTools {
   static final String REQUEST_ID = "request_id";
   static final String HEARTBEAT = "heartbeat";
   private static final String TASK_ID = "task_id";
 
   private final Map<String, McpTool> tools = new LinkedHashMap<>();
 
-  McpTools() {
+  public McpTools() {
     lockTools();
     taskTools();
     sharingTools();
@@ -41,8 +43,15 @@ final class McpTools {
     return Optional.ofNullable(tools.get(name));
   }
 
+  /** The arguments a tool takes: its REST twin's body (and query) fields, for /openapi.json. */
+  public Optional<JsonObject> inputSchema(String name) {
+    return named(name).map(tool -> tool.inputSchema().copy());
+  }
+
   private void add(String name, String description, InputSchema schema, java.util.function.Function<JsonObject, Command> build) {
-    tools.put(name, new McpTool(name, description, schema.toJson(), build));
+    // A tool is named as its command's action, so the command record says what a success returns.
+    Class<?> command = Commands.byName(name).orElseThrow(() -> new IllegalStateException("no command for tool " + name));
+    tools.put(name, new McpTool(name, description, schema.toJson(), ReplySchemas.of(command), build));
   }
 
   private void lockTools() {
@@ -76,7 +85,8 @@ final class McpTools {
   private void taskTools() {
     add("submit_work", "Put a task on the shared queue for any agent to pick up.",
         InputSchema.object().string("task_type", true, "the kind of work, e.g. refactor").string("description", true,
-            "what to do").any("input", "any JSON the worker needs").integer("priority", false, 1, 10,
+            "what to do").anyJson("input", "any JSON value the worker needs (object, array, string, number, boolean or"
+            + " null; at most " + TaskRequests.MAX_JSON_BYTES + " bytes encoded); returned as it is in the task's input").integer("priority", false, 1, 10,
             "1 most urgent .. 10 least (default 5)").strings("depends_on", "ids of tasks that must complete first")
             .integer("max_attempts", false, 1, 100, "how often the task may be claimed (default 3)")
             .string("deadline", false, "RFC 3339 time after which the task fails").idempotent(),
@@ -89,7 +99,9 @@ final class McpTools {
     add("complete_work", "Finish a task you claimed, once: success with a result, or failure with an error."
         + " STALE_CLAIM means your claim is no longer current and your work does not count.",
         InputSchema.object().string(TASK_ID, true, "the task").string("claim_token", true, "from get_work")
-            .bool("success", true, "whether the work succeeded").any("result", "what you produced")
+            .bool("success", true, "whether the work succeeded").anyJson("result", "what you produced: any JSON value (object, array,"
+            + " string, number, boolean or null; at most " + TaskRequests.MAX_JSON_BYTES + " bytes encoded), shown as"
+            + " the task's result")
             .string("error", false, "what went wrong").idempotent(),
         args -> TaskRequests.complete(taskId(args), withoutTaskId(args)));
     add("renew_claim", "Extend the lease of a task you claimed.",

@@ -476,8 +476,8 @@ class AuditPerEffectTest {
   }
 
   /**
-   * Every table's content as a hash, but the trail's own (audit_log, its chain heads), the test's,
-   * and the nodes' heartbeats (they tick on their own; no command changes them): one query.
+   * Every table's content as a hash, but the trail's own (audit_log, its seals), the test's, and
+   * the nodes' heartbeats (they tick on their own; no command changes them): one query.
    */
   private static Map<String, String> snapshot() {
     String hashes = service.database().query("SELECT tablename::text AS name FROM pg_tables"

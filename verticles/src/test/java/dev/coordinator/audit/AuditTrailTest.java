@@ -9,12 +9,15 @@ import dev.coordinator.testing.Http;
 import dev.coordinator.testing.TestService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** AUD-2 (the chains reveal any change) and who may read which entries. */
+/** AUD-2 (the sealed chain reveals any change, and rows left unsealed too long) and who may read which entries. */
 class AuditTrailTest {
   private static long rowsBeforeVerify;
 
@@ -31,21 +34,31 @@ class AuditTrailTest {
     return service;
   }
 
+  /** Verifies once every row written so far is sealed. */
   private static JsonObject verify(TestService service) {
     String root = service.agent("root", "operator", 4);
+    service.database().awaitAuditSealed();
     rowsBeforeVerify = service.database().count("audit_log");
+    return verifyNow(service, root);
+  }
+
+  private static JsonObject verifyNow(TestService service, String root) {
     Http.Response response = service.http().get("/v1/audit/verify", root);
     assertEquals(200, response.status(), response::toString);
     return response.json();
   }
 
-  /** Tampers as a superuser who switches the append-only triggers off, which the service role cannot. */
+  /**
+   * Tampers, once the history is sealed, as a superuser who switches the append-only triggers off,
+   * which the service role cannot.
+   */
   private static JsonObject tampered(Consumer<TestService> tamper) {
     try (TestService service = withHistory()) {
+      service.database().awaitAuditSealed();
       service.database().execute("ALTER TABLE audit_log DISABLE TRIGGER USER");
       tamper.accept(service);
       service.database().execute("ALTER TABLE audit_log ENABLE TRIGGER USER");
-      return verify(service);
+      return verifyNow(service, service.agent("root", "operator", 4));
     }
   }
 
@@ -60,7 +73,64 @@ class AuditTrailTest {
       assertTrue(result.getBoolean("ok"), result::encode);
       assertNull(result.getValue("first_bad_id"));
       assertEquals(rowsBeforeVerify, result.getLong("checked"), "every row is checked (the verify's own row comes after)");
+      assertEquals(0L, result.getLong("unsealed"));
     }
+  }
+
+  /**
+   * A transaction still running holds sealing back: rows committed after it began stay unsealed
+   * (verify counts them, and they are no failure while younger than the bound), and are sealed
+   * once it ends.
+   */
+  @Test
+  void rowsHeldBackByARunningTransactionAreCountedAndSealedWhenItEnds() throws Exception {
+    try (TestService service = withHistory();
+         Connection slow = DriverManager.getConnection(service.database().url().jdbcUrl())) {
+      String root = service.agent("root", "operator", 4);
+      service.database().awaitAuditSealed();
+      slow.setAutoCommit(false);
+      try (Statement statement = slow.createStatement()) {
+        statement.execute("SELECT pg_current_xact_id()");
+      }
+      service.http().post("/v1/locks/acquire", service.agent("carol", "codex", 2), new JsonObject().put("key", "src/c.py"));
+      long held = idOf(service, "agent = 'carol'");
+      service.database().value("SELECT audit_seal(10000)");
+      assertEquals(0L, service.database().value("SELECT count(*) FROM audit_seals WHERE audit_id = ?", held),
+          "a row committed behind a running transaction was sealed");
+      JsonObject during = verifyNow(service, root);
+      assertTrue(during.getBoolean("ok"), during::encode);
+      assertTrue(during.getLong("unsealed") >= 1, during::encode);
+      slow.commit();
+      service.database().awaitAuditSealed();
+      assertEquals(1L, service.database().value("SELECT count(*) FROM audit_seals WHERE audit_id = ?", held));
+    }
+  }
+
+  /** A row the sealer never sealed (slipped in behind its position, back-dated past the bound) is named. */
+  @Test
+  void aRowLeftUnsealedLongerThanSealingMayTakeIsNamed() {
+    long[] slipped = new long[1];
+    JsonObject result = tampered(service -> {
+      service.database().execute("INSERT INTO audit_log (xid, at, agent, action, decision, outcome)"
+          + " VALUES ('1', now() - interval '1 day', 'mallory', 'acquire_lock', 'allow', 'ok')");
+      slipped[0] = idOf(service, "agent = 'mallory'");
+    });
+    assertFalse(result.getBoolean("ok"), "AUD-2: a row left unsealed for a day went unnoticed");
+    assertEquals(slipped[0], result.getLong("first_bad_id"));
+    assertTrue(result.getLong("unsealed") >= 1, result::encode);
+  }
+
+  @Test
+  void aRewrittenSealIsFound() {
+    long[] rewritten = new long[1];
+    JsonObject result = tampered(service -> {
+      service.database().execute("ALTER TABLE audit_seals DISABLE TRIGGER USER");
+      rewritten[0] = (Long) service.database().value("SELECT audit_id FROM audit_seals WHERE seq = 3");
+      service.database().execute("UPDATE audit_seals SET hash = sha256(hash) WHERE seq = 3",
+          "ALTER TABLE audit_seals ENABLE TRIGGER USER");
+    });
+    assertFalse(result.getBoolean("ok"), "AUD-2: a rewritten seal went unnoticed");
+    assertEquals(rewritten[0], result.getLong("first_bad_id"));
   }
 
   @Test
@@ -87,11 +157,13 @@ class AuditTrailTest {
 
   @Test
   void aRowDeletedFromTheMiddleIsFound() {
+    long[] deleted = new long[1];
     JsonObject result = tampered(service -> {
-      long deleted = idOf(service, "resource = 'src/a2.py' AND action = 'acquire_lock'");
-      service.database().execute("DELETE FROM audit_log WHERE id = " + deleted);
+      deleted[0] = idOf(service, "resource = 'src/a2.py' AND action = 'acquire_lock'");
+      service.database().execute("DELETE FROM audit_log WHERE id = " + deleted[0]);
     });
     assertFalse(result.getBoolean("ok"), "AUD-2: a deletion went unnoticed");
+    assertEquals(deleted[0], result.getLong("first_bad_id"), "the seal names the row that is gone");
   }
 
   @Test

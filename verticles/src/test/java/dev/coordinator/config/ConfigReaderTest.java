@@ -68,9 +68,12 @@ class ConfigReaderTest {
   }
 
   @Test
-  void subcommandFlagsAreKeptApart() {
-    ConfigReader.Parsed parsed = ConfigReader.readLenient(List.of("--id", "bob", "--http-port", "81", "--trust=2"), Map.of());
-    assertEquals(Map.of("--id", "bob", "--trust", "2"), parsed.otherFlags());
-    assertEquals(81, parsed.config().httpPort());
+  void aRepeatedFlagTakesItsLastValue() {
+    assertEquals(82, ConfigReader.read(List.of("--http-port", "81", "--http-port=82"), Map.of()).httpPort());
+  }
+
+  @Test
+  void aBlankVariableCountsAsUnset() {
+    assertEquals(8080, ConfigReader.read(List.of(), Map.of("COORDINATOR_HTTP_PORT", " ")).httpPort());
   }
 }

@@ -136,10 +136,15 @@ class DatabaseRolesTest {
       "UPDATE audit_log SET reason = 'rewritten'",
       "DELETE FROM audit_log",
       "TRUNCATE audit_log",
-      "UPDATE audit_chain_heads SET seq = 0",
-      "DELETE FROM audit_chain_heads",
-      "TRUNCATE audit_chain_heads",
-      "INSERT INTO audit_chain_heads (chain, seq, genesis, last_hash) VALUES (64, 0, '\\x00', '\\x00')",
+      "UPDATE audit_seals SET hash = sha256(hash)",
+      "DELETE FROM audit_seals",
+      "TRUNCATE audit_seals",
+      "INSERT INTO audit_seals (seq, audit_id, audit_xid, prev_hash, hash)"
+          + " VALUES (1000000, 1000000, '1', sha256('x'::bytea), sha256('x'::bytea))",
+      "ALTER TABLE audit_seals DISABLE TRIGGER USER",
+      // The sealing position and time of a row are the database's: the service cannot choose them.
+      "INSERT INTO audit_log (xid, agent, action, decision, outcome) VALUES ('1', 'a', 'release_lock', 'allow', 'ok')",
+      "INSERT INTO audit_log (at, agent, action, decision, outcome) VALUES (now() - interval '1 day', 'a', 'release_lock', 'allow', 'ok')",
       "INSERT INTO agents (id, agent_type, trust, key_hash) VALUES ('evil', 't', 4, sha256('x'::bytea))",
       "UPDATE agents SET trust = 4",
       "DELETE FROM agents",
@@ -286,6 +291,8 @@ class DatabaseRolesTest {
     long auditRows = database().count("audit_log");
     run("INSERT INTO audit_log (agent, action, decision, outcome) VALUES ('a', 'release_lock', 'allow', 'ok')");
     assertEquals(auditRows + 1, database().count("audit_log"));
+    // AUD-2: it may ask for sealing (the seal is the database's making, from committed rows only).
+    run("SELECT audit_seal(10000)");
   }
 
   private static String password(String role) {
@@ -382,19 +389,24 @@ class DatabaseRolesTest {
     }
   }
 
-  /** AUD-2: the audit trail is append-only for its owner too, not only for the service role. */
+  /** AUD-2: the audit trail and its seals are append-only for their owner too, not only for the service role. */
   @Test
-  void evenTheOwnerCannotRewriteAuditRows() {
+  void evenTheOwnerCannotRewriteAuditRowsOrSeals() {
+    database().execute("INSERT INTO audit_log (agent, action, decision, outcome) VALUES ('a', 'release_lock', 'allow', 'ok')");
+    database().awaitAuditSealed();
+    for (String table : new String[] {"audit_log", "audit_seals"}) {
+      assertThrows(IllegalStateException.class, () -> database().execute("DELETE FROM " + table));
+      assertThrows(IllegalStateException.class, () -> database().execute("TRUNCATE " + table));
+    }
     assertThrows(IllegalStateException.class, () -> database().execute("UPDATE audit_log SET reason = 'x'"));
-    assertThrows(IllegalStateException.class, () -> database().execute("DELETE FROM audit_log"));
-    assertThrows(IllegalStateException.class, () -> database().execute("TRUNCATE audit_log"));
+    assertThrows(IllegalStateException.class, () -> database().execute("UPDATE audit_seals SET hash = sha256(hash)"));
   }
 
   @Test
   void migrationsRunOnAServerWhereTheRolesAlreadyExist() {
     try (TestDatabase second = TestDatabase.create()) {
       assertEquals(1L, second.value("SELECT count(*) FROM flyway_schema_history WHERE success AND version = '1'"));
-      assertEquals(64L, second.count("audit_chain_heads"));
+      assertEquals(0L, second.count("audit_seals"));
     }
   }
 }

@@ -40,21 +40,21 @@ class LostConnectionTest {
   }
 
   /**
-   * Runs {@code request} while every audit chain head is row-locked by another transaction, so
-   * the request's statement blocks inside the database; once its backend is seen waiting, the
+   * Runs {@code request} while another transaction holds the audit table in share mode, so the
+   * request's audit insert blocks inside the database; once its backend is seen waiting, the
    * backend is terminated. Returns the answer.
    */
   private static Http.Response terminatedWhileBlocked(Supplier<Http.Response> request) throws Exception {
     try (Connection blocker = DriverManager.getConnection(service.database().url().jdbcUrl())) {
       blocker.setAutoCommit(false);
       try (Statement statement = blocker.createStatement()) {
-        statement.execute("SELECT * FROM audit_chain_heads FOR UPDATE");
+        statement.execute("LOCK TABLE audit_log IN SHARE MODE");
       }
       CompletableFuture<Http.Response> answer = CompletableFuture.supplyAsync(request);
       List<Map<String, Object>> terminated = List.of();
       Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
       while (terminated.isEmpty()) {
-        assertTrue(Instant.now().isBefore(deadline), "the request never blocked on the held row locks");
+        assertTrue(Instant.now().isBefore(deadline), "the request never blocked on the held table lock");
         assertFalse(answer.isDone(), () -> "answered without blocking: " + answer.join());
         terminated = service.database().query("""
             SELECT pid, pg_terminate_backend(pid) AS done FROM pg_stat_activity
@@ -106,7 +106,7 @@ class LostConnectionTest {
     try (Connection blocker = DriverManager.getConnection(service.database().url().jdbcUrl())) {
       blocker.setAutoCommit(false);
       try (Statement statement = blocker.createStatement()) {
-        statement.execute("SELECT * FROM audit_chain_heads FOR UPDATE");
+        statement.execute("LOCK TABLE audit_log IN SHARE MODE");
       }
       for (int i = 0; i < 8; i++) {
         String key = "src/many" + i + ".py";

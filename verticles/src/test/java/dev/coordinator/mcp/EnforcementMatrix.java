@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  * touches whatever its command) and the audit rows written differ from what is expected.
  */
 final class EnforcementMatrix {
-  private static final String[] UNCOMPARED_TABLES = {"audit_log", "audit_chain_heads", "guardrail_violations", "mcp_sessions"};
+  private static final String[] UNCOMPARED_TABLES = {"audit_log", "audit_seals", "guardrail_violations", "mcp_sessions"};
 
   /** The ways in: REST, MCP over Streamable HTTP, MCP over WebSocket, MCP over the stdio bridge ({@code mcp-stdio}). */
   enum Entry { REST, MCP_HTTP, MCP_WS, MCP_STDIO }

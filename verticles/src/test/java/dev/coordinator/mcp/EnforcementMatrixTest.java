@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (the inventory MutationInventoryTest holds to what really changes state) × every caller the gate
  * must refuse (trust 0, trust 1 (POL-2), trust 4 with the action on its profile's blocked list), with valid
  * arguments aimed at another agent's lock, tasks and session so the gate is what says no: the
- * answer is POLICY_DENIED, no table but the audit trail's changes, and exactly one audit row is
+ * answer is POLICY_DENIED, no table but the audit trail's changes, and exactly one audit row (ENF-5) is
  * written: (agent, action, deny, denied).
  */
 @Tag("ENF-1")

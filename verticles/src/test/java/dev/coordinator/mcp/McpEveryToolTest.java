@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
+import dev.coordinator.testing.SchemaCheck;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Every tool that tools/list offers works, over Streamable HTTP and over WebSocket, for an agent
  * trusted to run it. The calls come from a table keyed by tool name; a tool without an entry fails
- * the test, so a new tool cannot go untried.
+ * the test, so a new tool cannot go untried. OPS-2: each real result's structuredContent conforms
+ * to the outputSchema tools/list gave for its tool (vertx-json-schema, as /openapi.json is checked).
  */
 class McpEveryToolTest {
   @RegisterExtension
@@ -86,10 +88,10 @@ class McpEveryToolTest {
     }
   }
 
-  private void everyTool(String suffix, List<String> offered, Transport transport) {
+  private void everyTool(String suffix, Map<String, JsonObject> offered, Transport transport) {
     Map<String, String> state = new LinkedHashMap<>();
     Map<String, JsonObject> calls = calls(suffix, state);
-    List<String> missing = new ArrayList<>(offered);
+    List<String> missing = new ArrayList<>(offered.keySet());
     missing.removeAll(calls.keySet());
     assertEquals(List.of(), missing, "tools without a call in this test");
     for (Map.Entry<String, JsonObject> call : calls.entrySet()) {
@@ -102,8 +104,18 @@ class McpEveryToolTest {
       JsonObject result = transport.apply(tool, prepare(tool, call.getValue(), state));
       assertEquals(false, result.getBoolean("isError"), suffix + " " + tool + ": " + result.encode());
       assertNotNull(result.getJsonObject("structuredContent"), tool);
+      assertEquals("", SchemaCheck.errors(offered.get(tool), result.getJsonObject("structuredContent")),
+          suffix + " " + tool + ": the result does not conform to its outputSchema: " + result.encode());
       remember(tool, result.getJsonObject("structuredContent"), state);
     }
+  }
+
+  /** Each offered tool's outputSchema, by name, from a tools/list answer. */
+  private static Map<String, JsonObject> outputSchemas(JsonObject listed) {
+    Map<String, JsonObject> schemas = new LinkedHashMap<>();
+    listed.getJsonObject("result").getJsonArray("tools").forEach(tool ->
+        schemas.put(((JsonObject) tool).getString("name"), ((JsonObject) tool).getJsonObject("outputSchema")));
+    return schemas;
   }
 
   @Test
@@ -118,9 +130,8 @@ class McpEveryToolTest {
     Transport transport = (tool, arguments) -> http.send("POST", "/mcp", key, new JsonObject().put("jsonrpc", "2.0")
         .put("id", ids[0]++).put("method", "tools/call").put("params", new JsonObject().put("name", tool)
             .put("arguments", arguments)).encode(), "Accept", accept[1], "Mcp-Session-Id", session).json().getJsonObject("result");
-    List<String> offered = http.send("POST", "/mcp", key, new JsonObject().put("jsonrpc", "2.0").put("id", "list")
-        .put("method", "tools/list").encode(), "Accept", accept[1], "Mcp-Session-Id", session).json()
-        .getJsonObject("result").getJsonArray("tools").stream().map(tool -> ((JsonObject) tool).getString("name")).toList();
+    Map<String, JsonObject> offered = outputSchemas(http.send("POST", "/mcp", key, new JsonObject().put("jsonrpc", "2.0")
+        .put("id", "list").put("method", "tools/list").encode(), "Accept", accept[1], "Mcp-Session-Id", session).json());
     everyTool("http", offered, transport);
   }
 
@@ -136,8 +147,7 @@ class McpEveryToolTest {
         throw new IllegalStateException(e);
       }
     };
-    List<String> offered = socket.call("list", "tools/list", null).getJsonObject("result").getJsonArray("tools").stream()
-        .map(tool -> ((JsonObject) tool).getString("name")).toList();
+    Map<String, JsonObject> offered = outputSchemas(socket.call("list", "tools/list", null));
     everyTool("ws", offered, transport);
   }
 }

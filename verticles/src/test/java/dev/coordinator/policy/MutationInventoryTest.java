@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("POL-2")
 class MutationInventoryTest {
   /** What the audit trail itself writes on every decision: not the command's effect. */
-  private static final String[] AUDIT_TABLES = {"audit_log", "audit_chain_heads", "guardrail_violations"};
+  private static final String[] AUDIT_TABLES = {"audit_log", "audit_seals", "guardrail_violations"};
   private static final String AGENT = "inventory";
 
   /**

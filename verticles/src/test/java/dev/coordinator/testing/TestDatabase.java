@@ -111,6 +111,19 @@ public final class TestDatabase implements AutoCloseable {
   }
 
   /**
+   * AUD-2: waits until every audit row committed so far is sealed, asking for sealing itself (the
+   * service's own sealer may have the turn, or a transaction still running may hold sealing back).
+   */
+  public void awaitAuditSealed() {
+    long upTo = ((Number) value("SELECT coalesce(max(id), 0) FROM audit_log")).longValue();
+    Await.until("the audit rows up to " + upTo + " are sealed", () -> {
+      value("SELECT audit_seal(10000)");
+      return ((Number) value("SELECT count(*) FROM audit_log a WHERE a.id <= ?"
+          + " AND NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.audit_id = a.id)", upTo)).longValue() == 0;
+    });
+  }
+
+  /**
    * Every row of every table in the public schema but {@code except} and {@code nodes} (the nodes'
    * heartbeats tick on their own; no command changes them), as text, sorted per table: compare two
    * to see whether anything at all changed in between.

@@ -30,7 +30,7 @@ public sealed interface AuditCommand extends Command {
     }
   }
 
-  /** Recomputes every hash chain. */
+  /** Walks the chain of seals and counts the rows not sealed yet. */
   @Action(value = "verify_audit", mutates = false, admin = true)
   record Verify() implements AuditCommand {
     @Override

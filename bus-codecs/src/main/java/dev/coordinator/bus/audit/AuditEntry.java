@@ -1,12 +1,13 @@
 package dev.coordinator.bus.audit;
 
+import dev.coordinator.bus.schema.Nullable;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /** One audit row as api.md shows it. */
-public record AuditEntry(long id, Instant at, String agent, String agentType, String sessionId, String action,
-                         String resource, String decision, String reason, String engine, String outcome,
-                         JsonObject params, JsonObject result) {
+public record AuditEntry(long id, Instant at, String agent, @Nullable String agentType, @Nullable String sessionId,
+                         String action, @Nullable String resource, @Nullable String decision, @Nullable String reason,
+                         @Nullable String engine, String outcome, @Nullable JsonObject params, @Nullable JsonObject result) {
 
   public JsonObject toJson() {
     return new JsonObject()

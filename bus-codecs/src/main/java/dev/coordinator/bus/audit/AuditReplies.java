@@ -1,6 +1,7 @@
 package dev.coordinator.bus.audit;
 
 import dev.coordinator.bus.Payload;
+import dev.coordinator.bus.schema.Nullable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -17,11 +18,16 @@ public final class AuditReplies {
     }
   }
 
-  /** {@code firstBadId} is the lowest id whose row or chain link does not check out. */
-  public record Verification(boolean ok, long checked, Long firstBadId) implements Payload {
+  /**
+   * {@code checked} rows were sealed and their seals check out; {@code unsealed} rows are not sealed
+   * yet. {@code firstBadId} is the lowest id whose row or seal does not check out, else the lowest
+   * id of a row left unsealed for longer than sealing may take.
+   */
+  public record Verification(boolean ok, long checked, @Nullable Long firstBadId, long unsealed) implements Payload {
     @Override
     public JsonObject toJson() {
-      return new JsonObject().put("ok", ok).put("checked", checked).put("first_bad_id", firstBadId);
+      return new JsonObject().put("ok", ok).put("checked", checked).put("first_bad_id", firstBadId)
+          .put("unsealed", unsealed);
     }
   }
 }

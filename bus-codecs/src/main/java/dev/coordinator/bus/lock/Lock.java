@@ -1,11 +1,12 @@
 package dev.coordinator.bus.lock;
 
+import dev.coordinator.bus.schema.Nullable;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /** A live lock as the API shows it. */
-public record Lock(String key, String holder, String agentType, String sessionId, long fencingToken,
-                   String reason, Instant acquiredAt, Instant expiresAt) {
+public record Lock(String key, String holder, String agentType, @Nullable String sessionId, long fencingToken,
+                   @Nullable String reason, Instant acquiredAt, Instant expiresAt) {
 
   public JsonObject toJson() {
     return new JsonObject()

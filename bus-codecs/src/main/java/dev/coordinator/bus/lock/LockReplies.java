@@ -1,6 +1,8 @@
 package dev.coordinator.bus.lock;
 
 import dev.coordinator.bus.Payload;
+import dev.coordinator.bus.schema.Nullable;
+import dev.coordinator.bus.schema.RecordSchema;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -19,6 +21,12 @@ public final class LockReplies {
   }
 
   public record Released() implements Payload {
+    /** Always {@code {"released": true}}: a release that did not happen is an error. */
+    public static JsonObject schema() {
+      return RecordSchema.object(new JsonObject().put("released", new JsonObject().put("type", "boolean").put("const", true)),
+          new JsonArray().add("released"));
+    }
+
     @Override
     public JsonObject toJson() {
       return new JsonObject().put("released", true);
@@ -40,7 +48,7 @@ public final class LockReplies {
   }
 
   /** {@code currentToken} is the live lock's token, or null when the key is free. */
-  public record Validation(boolean valid, Long currentToken) implements Payload {
+  public record Validation(boolean valid, @Nullable Long currentToken) implements Payload {
     @Override
     public JsonObject toJson() {
       return new JsonObject().put("valid", valid).put("current_token", currentToken);

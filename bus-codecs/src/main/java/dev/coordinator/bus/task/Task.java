@@ -1,5 +1,6 @@
 package dev.coordinator.bus.task;
 
+import dev.coordinator.bus.schema.Nullable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -7,9 +8,9 @@ import java.util.List;
 
 /** A task as the API shows it (api.md §5 Task). */
 public record Task(String id, String taskType, String description, Object input, int priority, String status,
-                   List<String> dependsOn, String submittedBy, String claimedBy, String claimToken, int attempt,
-                   int maxAttempts, Instant leaseExpiresAt, Object result, String error, Instant deadline,
-                   Instant createdAt, Instant claimedAt, Instant completedAt) {
+                   List<String> dependsOn, String submittedBy, @Nullable String claimedBy, @Nullable String claimToken, int attempt,
+                   int maxAttempts, @Nullable Instant leaseExpiresAt, Object result, @Nullable String error,
+                   @Nullable Instant deadline, Instant createdAt, @Nullable Instant claimedAt, @Nullable Instant completedAt) {
 
   /** The JSON of api.md; the claim token is shown only to the claimant. */
   public JsonObject toJson(String viewer) {

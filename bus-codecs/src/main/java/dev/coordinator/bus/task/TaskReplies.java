@@ -1,6 +1,8 @@
 package dev.coordinator.bus.task;
 
 import dev.coordinator.bus.Payload;
+import dev.coordinator.bus.schema.NotShown;
+import dev.coordinator.bus.schema.Nullable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -11,14 +13,14 @@ public final class TaskReplies {
   }
 
   /** One task, or none ({@code get_work} that found nothing): {@code {"task": ...}}. */
-  public record One(Task task, String viewer) implements Payload {
+  public record One(@Nullable Task task, @NotShown String viewer) implements Payload {
     @Override
     public JsonObject toJson() {
       return new JsonObject().put("task", task == null ? null : task.toJson(viewer));
     }
   }
 
-  public record Many(List<Task> tasks, String viewer) implements Payload {
+  public record Many(List<Task> tasks, @NotShown String viewer) implements Payload {
     @Override
     public JsonObject toJson() {
       return new JsonObject().put("tasks", new JsonArray(tasks.stream().map(task -> task.toJson(viewer)).toList()));

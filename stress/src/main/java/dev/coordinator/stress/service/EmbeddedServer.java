@@ -1,0 +1,70 @@
+package dev.coordinator.stress.service;
+
+import dev.coordinator.db.DatabaseUrl;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+
+/** An embedded PostgreSQL (zonky) started by the harness under the output directory: it can stop and start it. */
+public final class EmbeddedServer implements ServiceDatabase {
+  private final Path dataDir;
+  private EmbeddedPostgres postgres;
+  private final int port;
+
+  private EmbeddedServer(Path dataDir, EmbeddedPostgres postgres) {
+    this.dataDir = dataDir;
+    this.postgres = postgres;
+    this.port = postgres.getPort();
+  }
+
+  /** Starts a new server in {@code dataDir}, which must not exist yet (a run never reuses another's data). */
+  public static EmbeddedServer start(Path dataDir) {
+    if (Files.exists(dataDir)) {
+      throw new IllegalStateException(dataDir + " exists already: give the run a new --out directory");
+    }
+    try {
+      // Files are kept when it stops (restart-db starts it again on them); the run's directory owns them.
+      return new EmbeddedServer(dataDir, EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).start());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start the embedded PostgreSQL under " + dataDir, e);
+    }
+  }
+
+  @Override
+  public DatabaseUrl url() {
+    return new DatabaseUrl("postgresql://postgres@127.0.0.1:" + port + "/postgres");
+  }
+
+  @Override
+  public boolean restartable() {
+    return true;
+  }
+
+  @Override
+  public synchronized void restart() {
+    try {
+      postgres.close();
+      postgres = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not restart the embedded PostgreSQL", e);
+    }
+  }
+
+  /** Stops the server and removes its files: the run's record is the history, not the database. */
+  @Override
+  public synchronized void close() {
+    try {
+      postgres.close();
+      try (var files = Files.walk(dataDir)) {
+        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(file);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

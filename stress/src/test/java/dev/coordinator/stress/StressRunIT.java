@@ -1,0 +1,199 @@
+package dev.coordinator.stress;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coordinator.stress.fault.Fault;
+import dev.coordinator.stress.fault.FaultContext;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * STR-1, STR-2: real runs of {@code bin/stress run} against the real service (child JVMs from the
+ * service jar) on a fresh database of the test PostgreSQL (the local server if it answers, else
+ * an embedded one the harness starts).
+ */
+class StressRunIT {
+  private static final String JAR = System.getProperty("coordinator.jar", "../verticles/target/coordinator.jar");
+  private static final String LOCAL = System.getenv().getOrDefault("COORDINATOR_TEST_DB_URL",
+      "postgresql://postgres@127.0.0.1:5432/postgres");
+
+  @TempDir
+  Path dir;
+
+  private record Run(int exit, JsonObject results, String output) {
+  }
+
+  private Run run(List<Fault> extraFaults, String... flags) throws Exception {
+    List<String> args = new ArrayList<>(List.of("run", "--jar", JAR, "--out", dir.resolve("out").toString()));
+    args.addAll(List.of(flags));
+    if (localServerAnswers()) {
+      args.addAll(List.of("--db-url", LOCAL));
+    }
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    int exit = StressMain.run(args, extraFaults, out, out);
+    String output = printed.toString(StandardCharsets.UTF_8);
+    System.out.println(output);
+    Path results = dir.resolve("out/results.json");
+    return new Run(exit, Files.exists(results) ? new JsonObject(Files.readString(results)) : null, output);
+  }
+
+  private String history(JsonObject results) throws java.io.IOException {
+    return Files.readString(dir.resolve("out/history.jsonl"));
+  }
+
+  private static boolean localServerAnswers() {
+    try (var connection = DriverManager.getConnection(new dev.coordinator.db.DatabaseUrl(LOCAL).jdbcUrl())) {
+      return connection.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Test
+  @DisplayName("STR-1: a short mixed run (locks, queue, sessions) with client crashes and killed database connections finds no violation")
+  void shortRunWithFaultsHasNoViolations() throws Exception {
+    Run run = run(List.of(), "--scenario", "mixed", "--nodes", "1", "--clients", "6", "--duration", "6s", "--seed", "20261202",
+        "--faults", "client-crash,kill-db-connections", "--session-timeout", "2", "--sweep-interval", "200");
+    assertNotNull(run.results(), run.output());
+    assertEquals(0, run.exit(), run.output());
+    JsonObject results = run.results();
+    assertTrue(results.getBoolean("ok"), run.output());
+    assertEquals(20261202L, results.getLong("seed"));
+    assertEquals("mixed", results.getString("scenario"));
+    assertEquals(1, results.getInteger("nodes"));
+    assertTrue(results.getJsonArray("violations").isEmpty(), run.output());
+    // A floor, not a rate: the run is time-bound and the build machine may be busy.
+    assertTrue(results.getLong("operations") > 20, "too few operations to mean anything: " + results.getLong("operations"));
+    assertTrue(history(results).contains("\"op\":\"acquire\"") && history(results).contains("\"op\":\"submit\""),
+        "locks and tasks were exercised");
+    var kinds = results.getJsonArray("faults").stream().map(f -> ((JsonObject) f).getString("kind")).collect(Collectors.toSet());
+    assertTrue(kinds.containsAll(List.of("client-crash", "kill-db-connections")), "faults injected: " + kinds);
+
+    Path out = dir.resolve("out");
+    List<String> history = Files.readAllLines(out.resolve("history.jsonl"));
+    assertTrue(history.stream().anyMatch(line -> line.contains("\"op\":\"crash\"")), "a client crash is in the history");
+    assertTrue(history.stream().anyMatch(line -> line.contains("\"op\":\"kill-db-connections\"")), "the fault is in the history");
+    assertNotNull(ImageIO.read(out.resolve("timeline.png").toFile()), "timeline.png is a picture");
+    List<String> trace = Files.readAllLines(out.resolve("lock-trace.jsonl"));
+    assertTrue(trace.stream().anyMatch(line -> new JsonObject(line).getString("kind").equals("grant")), "grants in lock-trace.jsonl");
+    assertTrue(trace.stream().anyMatch(line -> new JsonObject(line).getString("kind").equals("free")), "frees in lock-trace.jsonl");
+  }
+
+  /**
+   * A deliberately broken service: the fencing-token sequence is set back mid-run, as an
+   * operator's mistake would; the run goes on until the audit trail shows a grant under a token
+   * lower than one granted before.
+   */
+  private static final Fault REWIND_TOKENS = new Fault() {
+    @Override
+    public String name() {
+      return "sabotage-rewind-fencing-tokens";
+    }
+
+    @Override
+    public JsonObject inject(FaultContext context, Random random) throws InterruptedException {
+      long after = lastAuditId(context);
+      long highest = Long.parseLong(context.database().execute("SELECT last_value FROM lock_fencing_token_seq"));
+      context.database().execute("ALTER SEQUENCE lock_fencing_token_seq RESTART");
+      return awaitEvidence(context, """
+          SELECT count(*) FROM audit_log WHERE id > %d AND action = 'acquire_lock' AND outcome = 'ok'
+            AND result->>'action' = 'acquired' AND (result->>'fencing_token')::bigint < %d""".formatted(after, highest));
+    }
+  };
+
+  /** The highest audit row id so far: what a sabotage's evidence must come after. */
+  private static long lastAuditId(FaultContext context) {
+    return Long.parseLong(context.database().execute("SELECT coalesce(max(id), 0) FROM audit_log"));
+  }
+
+  /**
+   * Waits (polling the database, as long as the run may last) until {@code evidence} counts a row,
+   * then ends the run: the history then holds what the checker must catch, however slow the machine.
+   */
+  private static JsonObject awaitEvidence(FaultContext context, String evidence) throws InterruptedException {
+    while (context.budget().remainingMillis() > 0) {
+      if (Long.parseLong(context.database().execute(evidence)) > 0) {
+        context.budget().stop();
+        return new JsonObject().put("evidence", true);
+      }
+      Thread.sleep(20);
+    }
+    return new JsonObject().put("evidence", false);
+  }
+
+  /**
+   * A deliberately broken service: held lock rows vanish mid-run, as an operator's DELETE would make
+   * them; the run goes on until the audit trail shows another holder granted a deleted row's key
+   * within that row's lease.
+   */
+  private static final Fault DELETE_HELD_LOCKS = new Fault() {
+    @Override
+    public String name() {
+      return "sabotage-delete-held-locks";
+    }
+
+    @Override
+    public JsonObject inject(FaultContext context, Random random) throws InterruptedException {
+      long after = lastAuditId(context);
+      String deleted = "[]";
+      while (deleted.equals("[]") && context.budget().remainingMillis() > 0) {
+        deleted = context.database().execute("""
+            WITH gone AS (DELETE FROM locks WHERE expires_at > now() RETURNING key, holder, session_id, expires_at)
+            SELECT coalesce(json_agg(gone), '[]') FROM gone""");
+        Thread.sleep(deleted.equals("[]") ? 20 : 0);
+      }
+      return awaitEvidence(context, """
+          SELECT count(*) FROM audit_log a
+          JOIN json_to_recordset('%s'::json) AS g(key text, holder text, session_id text, expires_at timestamptz)
+            ON a.resource = g.key AND a.at < g.expires_at
+           AND (a.agent, coalesce(a.session_id, '')) <> (g.holder, coalesce(g.session_id, ''))
+          WHERE a.id > %d AND a.action = 'acquire_lock' AND a.outcome = 'ok'""".formatted(deleted.replace("'", "''"), after))
+          .put("deleted", deleted);
+    }
+  };
+
+  @Test
+  @DisplayName("STR-2: a run against a service that loses held locks reports LOCK-1 (two holders at once) and exits 1")
+  void deletedHeldLocksAreCaught() throws Exception {
+    Run run = run(List.of(DELETE_HELD_LOCKS), "--scenario", "locks", "--nodes", "1", "--clients", "6", "--duration", "20s",
+        "--seed", "78", "--session-timeout", "2", "--sweep-interval", "200");
+    assertNotNull(run.results(), run.output());
+    assertEquals(1, run.exit(), run.output());
+    assertTrue(run.results().getJsonArray("violations").stream().map(JsonObject.class::cast)
+        .anyMatch(v -> v.getString("invariant").equals("LOCK-1") && v.getString("detail").contains("two holders at once")),
+        run.output());
+    assertTrue(run.output().contains("VIOLATION LOCK-1 (seed 78)"), run.output());
+  }
+
+  @Test
+  @DisplayName("STR-2: a run against a service whose fencing tokens go backwards reports LOCK-2 with the seed and exits 1")
+  void rewoundFencingTokensAreCaught() throws Exception {
+    Run run = run(List.of(REWIND_TOKENS), "--scenario", "locks", "--nodes", "1", "--clients", "4", "--duration", "20s",
+        "--seed", "77", "--session-timeout", "2", "--sweep-interval", "200");
+    assertNotNull(run.results(), run.output());
+    assertEquals(1, run.exit(), run.output());
+    assertFalse(run.results().getBoolean("ok"));
+    assertTrue(run.results().getJsonArray("violations").stream().map(JsonObject.class::cast)
+        .anyMatch(v -> v.getString("invariant").equals("LOCK-2") && v.getString("detail").contains("is not greater than token")),
+        run.output());
+    assertTrue(run.output().contains("VIOLATION LOCK-2 (seed 77)"), run.output());
+  }
+}
