@@ -94,9 +94,8 @@ public final class Coordinator {
     Pool mcpPool = Pools.create(vertx, database, poolSize);
     McpSessions mcpSessions = new McpSessions(mcpPool, config.mcpSessionsPerAgent(), config.sessionTimeoutSeconds() * 1_000L);
     AuthThrottle authThrottle = new AuthThrottle();
-    Metrics metrics = new Metrics();
-    metrics.gauge("coordinator_mcp_sessions",
-        "open Streamable HTTP MCP sessions in the cluster, as of this node's last sweep", mcpSessions::size);
+    Metrics metrics = node.metrics();
+    metrics.mcpSessions(mcpSessions::size);
     List<String> inner = new ArrayList<>();
     return vertx.deployVerticle(new HealthVerticle(database, poolSize, node)).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new NodeVerticle(database, node, config.sessionTimeoutSeconds(), config.sweepIntervalMs())))
@@ -107,7 +106,7 @@ public final class Coordinator {
         .compose(id -> vertx.deployVerticle(new QueueVerticle(database, poolSize, node.id(), config.sweepIntervalMs(), metrics)))
         .onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new SessionVerticle(database, poolSize, config.sessionTimeoutSeconds(),
-            config.sweepIntervalMs())))
+            config.sweepIntervalMs(), metrics)))
         .onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new HandoffVerticle(database, poolSize))).onSuccess(inner::add)
         .compose(id -> vertx.deployVerticle(new MemoryVerticle(database, poolSize))).onSuccess(inner::add)

@@ -11,7 +11,6 @@ import dev.coordinator.config.CoordinatorConfig;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.EmbeddedDatabase;
 import dev.coordinator.db.Migrations;
-import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
@@ -161,7 +160,7 @@ public final class Main {
   /** This node's Vert.x, clustered if asked; a node that cannot join says why on one line and exits 2. */
   private static Node start(ClusterSettings cluster, EmbeddedDatabase embedded) {
     if (!cluster.enabled()) {
-      return Node.standalone(Vertx.vertx());
+      return Node.standalone();
     }
     try {
       return Node.join(cluster).await();

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import dev.coordinator.config.ClusterSettings;
+import dev.coordinator.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -34,25 +35,29 @@ public final class Node {
   private final Vertx vertx;
   private final String id;
   private final ClusterManager manager;
+  private final Metrics metrics;
   private final List<Consumer<String>> leftListeners = new CopyOnWriteArrayList<>();
 
-  private Node(Vertx vertx, String id, ClusterManager manager) {
+  private Node(Vertx vertx, String id, ClusterManager manager, Metrics metrics) {
     this.vertx = vertx;
     this.id = id;
     this.manager = manager;
+    this.metrics = metrics;
   }
 
-  /** A node on its own: no cluster, an id of its own. */
-  public static Node standalone(Vertx vertx) {
-    return new Node(vertx, UUID.randomUUID().toString(), null);
+  /** A node on its own: no cluster, an id of its own, its Vert.x reporting to its own metrics. */
+  public static Node standalone() {
+    Metrics metrics = new Metrics();
+    return new Node(metrics.vertx(new VertxOptions()).build(), UUID.randomUUID().toString(), null, metrics);
   }
 
   /** Starts Vert.x as a member of the cluster {@code settings} describe; fails if it cannot bind or join. */
   public static Future<Node> join(ClusterSettings settings) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(settings));
     VertxOptions options = new VertxOptions().setEventBusOptions(eventBus(settings));
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered().map(vertx -> {
-      Node node = new Node(vertx, manager.getNodeId(), manager);
+    Metrics metrics = new Metrics();
+    return metrics.vertx(options).withClusterManager(manager).buildClustered().map(vertx -> {
+      Node node = new Node(vertx, manager.getNodeId(), manager, metrics);
       manager.nodeListener(node.listener());
       return node;
     });
@@ -114,6 +119,11 @@ public final class Node {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** This node's meters, Vert.x's own among them. */
+  public Metrics metrics() {
+    return metrics;
   }
 
   /** This node's id: its cluster member id when clustered, else a random one per start. */

@@ -59,7 +59,9 @@ public final class ConfigReader {
       new EnvOption("--mcp-sessions-per-agent", "COORDINATOR_MCP_SESSIONS_PER_AGENT", "64", "N",
           "MCP connections one agent may hold on a node"),
       new EnvOption("--idempotency-retention", "COORDINATOR_IDEMPOTENCY_RETENTION_HOURS", "24", "HOURS",
-          "how long an Idempotency-Key outcome is kept for replays"));
+          "how long an Idempotency-Key outcome is kept for replays"),
+      new EnvOption("--metrics-public", "COORDINATOR_METRICS_PUBLIC", "false", "BOOL",
+          "answer GET /metrics to other machines too (alone: true); off: loopback only", true));
 
   private final Map<String, String> values;
 
@@ -115,7 +117,8 @@ public final class ConfigReader {
         Arrays.stream(Objects.requireNonNullElse(values.get("--allowed-hosts"), "").split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList(),
         path("--policy-dir"),
         number("--mcp-sessions-per-agent", 1, 10_000),
-        number("--idempotency-retention", 1, 24 * 366));
+        number("--idempotency-retention", 1, 24 * 366),
+        bool("--metrics-public"));
   }
 
   private ClusterSettings cluster() {

@@ -13,6 +13,7 @@ import java.util.List;
  * @param mcpSessionsPerAgent how many MCP connections (Streamable HTTP sessions and WebSockets) one agent may hold on a node
  * @param idempotencyRetentionHours how long a stored Idempotency-Key outcome is kept for replays
  * @param cluster whether and how this node joins a cluster (api.md §7)
+ * @param metricsPublic whether {@code GET /metrics} answers callers on other machines too (else loopback only)
  */
 public record CoordinatorConfig(
     String dbUrl,
@@ -30,7 +31,8 @@ public record CoordinatorConfig(
     List<String> allowedHosts,
     Path policyDir,
     int mcpSessionsPerAgent,
-    int idempotencyRetentionHours) {
+    int idempotencyRetentionHours,
+    boolean metricsPublic) {
 
   public enum PolicyEngineKind { CEDAR, NATIVE }
 
@@ -47,18 +49,18 @@ public record CoordinatorConfig(
   public CoordinatorConfig withDbUrl(String url) {
     return new CoordinatorConfig(url, httpHost, httpPort, agentsFile, policyEngine, enforcement, cluster,
         sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir,
-        mcpSessionsPerAgent, idempotencyRetentionHours);
+        mcpSessionsPerAgent, idempotencyRetentionHours, metricsPublic);
   }
 
   public CoordinatorConfig withHttpPort(int port) {
     return new CoordinatorConfig(dbUrl, httpHost, port, agentsFile, policyEngine, enforcement, cluster,
         sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir,
-        mcpSessionsPerAgent, idempotencyRetentionHours);
+        mcpSessionsPerAgent, idempotencyRetentionHours, metricsPublic);
   }
 
   public CoordinatorConfig withEnforcement(Enforcement mode) {
     return new CoordinatorConfig(dbUrl, httpHost, httpPort, agentsFile, policyEngine, mode, cluster,
         sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir,
-        mcpSessionsPerAgent, idempotencyRetentionHours);
+        mcpSessionsPerAgent, idempotencyRetentionHours, metricsPublic);
   }
 }

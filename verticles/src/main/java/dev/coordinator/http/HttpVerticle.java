@@ -128,7 +128,8 @@ public final class HttpVerticle extends VerticleBase {
     // Not for GET: a WebSocket upgrade must reach its handler with the request unread.
     router.post("/mcp").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
     mcp = new McpHttp(new McpProtocol(vertx.eventBus(),
-        Math.max(1_000L, config.sessionTimeoutSeconds() * 1_000L / 3)), mcpSessions, Authentication::principal);
+        Math.max(1_000L, config.sessionTimeoutSeconds() * 1_000L / 3)), mcpSessions, Authentication::principal,
+        metrics::webSocket);
     router.post("/mcp").handler(mcp::post);
     router.delete("/mcp").handler(mcp::delete);
     router.get("/mcp").handler(mcp::get);
@@ -227,27 +228,24 @@ public final class HttpVerticle extends VerticleBase {
     context.put(REQUEST_ID, requestId);
     context.response().putHeader("X-Request-Id", requestId);
     long started = System.nanoTime();
-    context.addEndHandler(done -> {
-      metrics.count("coordinator_http_requests_total", "status=\"" + context.response().getStatusCode() + "\"", 1,
-          "HTTP requests answered, by status");
-      metrics.count("coordinator_http_request_milliseconds_total", "", (System.nanoTime() - started) / 1_000_000,
-          "time spent answering HTTP requests");
-      var principal = Authentication.principal(context);
-      LOG.info("{} {} {} {}ms agent={} request={}", context.request().method(), context.request().path(),
-          context.response().getStatusCode(), (System.nanoTime() - started) / 1_000_000,
-          principal == null ? "-" : principal.id(), requestId);
-    });
+    context.addEndHandler(done -> RequestLog.answered(context, requestId, System.nanoTime() - started));
     context.next();
   }
 
-  /** Prometheus text, for scrapers on this machine only: elsewhere the endpoint does not exist. */
+  /**
+   * Prometheus text, for scrapers on this machine only unless {@code --metrics-public}: elsewhere
+   * the endpoint does not exist.
+   */
   private void metrics(RoutingContext context) {
     String peer = context.request().remoteAddress().hostAddress();
-    if (!LOOPBACK_PEERS.contains(peer)) {
+    if (!config.metricsPublic() && !LOOPBACK_PEERS.contains(peer)) {
       failure(context, ErrorCode.NOT_FOUND, "no endpoint GET /metrics");
       return;
     }
-    context.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.render());
+    // Rendering walks every meter: off the event loop.
+    vertx.executeBlocking(metrics::scrape, false)
+        .onSuccess(text -> context.response().putHeader("Content-Type", Metrics.CONTENT_TYPE).end(text))
+        .onFailure(context::fail);
   }
 
   private void health(RoutingContext context) {
@@ -274,6 +272,7 @@ public final class HttpVerticle extends VerticleBase {
                                                               Function<RoutingContext, C> build) {
     String action = Commands.action(type).value();
     return context -> {
+      RequestLog.action(context, action);
       Envelope envelope;
       try {
         Command command = build.apply(context);

@@ -85,7 +85,8 @@ final class OpenApiDocument {
     operation(paths, "get", "/health", open("health", "Whether the service and its database answer (no key).")
         .put("responses", new JsonObject().put("200", json("the database is up", Health.Status.schema()))
             .put("503", json("the database is down", Health.Status.schema()))));
-    operation(paths, "get", "/metrics", open("metrics", "Prometheus text, for scrapers on this machine only (no key).")
+    operation(paths, "get", "/metrics", open("metrics",
+        "Prometheus text from Micrometer, for scrapers on this machine only unless --metrics-public (no key).")
         .put("responses", new JsonObject().put("200", text("Prometheus text format 0.0.4", "text/plain"))
             .put("404", errorRef(404))));
     operation(paths, "get", "/", open("dashboard", "The live dashboard's page (no key; the page asks for one).")

@@ -41,6 +41,7 @@ final class Responses {
   }
 
   static void failure(RoutingContext context, Reply.Failure failure) {
+    RequestLog.outcome(context, failure.code());
     if (failure.code() == ErrorCode.UNAUTHENTICATED) {
       context.response().putHeader("WWW-Authenticate", BEARER_CHALLENGE);
     }

@@ -27,10 +27,12 @@ public final class LockVerticle extends PooledVerticle {
   private LockWaiters waiters;
   private final WaitLimit waitLimit = new WaitLimit("waiting acquires", WaitLimit.PER_AGENT);
   private final String nodeId;
+  private final Metrics metrics;
 
   public LockVerticle(DatabaseUrl database, int poolSize, String nodeId, Metrics metrics) {
     super(database, poolSize);
     this.nodeId = nodeId;
+    this.metrics = metrics;
     metrics.gauge("coordinator_waiting_acquires", "acquires waiting in line for a lock on this node", waitLimit::total);
   }
 
@@ -111,7 +113,8 @@ public final class LockVerticle extends PooledVerticle {
     @Override
     public Future<Reply> acquire(LockCommand.Acquire command) {
       return command.waitMs() > 0
-          ? waitLimit.run(pool, authorized, () -> waiters.enqueue(authorized, command))
+          ? waitLimit.run(pool, authorized,
+              () -> metrics.lockWait(waiters.enqueue(authorized, command), Reply.Success.class::isInstance))
           : attempt(authorized, command, true, LockStore.Place.NONE).map(Attempt::reply);
     }
 

@@ -35,11 +35,15 @@ public final class McpHttp {
   private final McpProtocol protocol;
   private final McpSessions sessions;
   private final java.util.function.Function<RoutingContext, Principal> principal;
+  private final java.util.function.IntConsumer webSockets;
 
-  public McpHttp(McpProtocol protocol, McpSessions sessions, java.util.function.Function<RoutingContext, Principal> principal) {
+  /** {@code webSockets} hears +1 when an MCP WebSocket opens and -1 when it closes (the metrics). */
+  public McpHttp(McpProtocol protocol, McpSessions sessions, java.util.function.Function<RoutingContext, Principal> principal,
+                 java.util.function.IntConsumer webSockets) {
     this.protocol = protocol;
     this.sessions = sessions;
     this.principal = principal;
+    this.webSockets = webSockets;
   }
 
   public void post(RoutingContext context) {
@@ -325,7 +329,7 @@ public final class McpHttp {
 
   private void upgrade(RoutingContext context, Principal caller, McpSessions.Place place) {
     context.request().toWebSocket()
-        .onSuccess(socket -> new McpWebSocket(context.vertx(), socket, caller, protocol, sessions, place).start())
+        .onSuccess(socket -> new McpWebSocket(context.vertx(), socket, caller, protocol, sessions, place, webSockets).start())
         .onFailure(error -> {
           sessions.forget(place.idHash());
           if (!context.response().ended()) {

@@ -45,6 +45,8 @@ final class McpWebSocket {
   private final McpSessions sessions;
   /** The agent's place for this connection (taken before the upgrade), given back once the socket closes. */
   private final McpSessions.Place place;
+  /** Told +1 on start and -1 on close: the metrics' count of open MCP WebSockets. */
+  private final java.util.function.IntConsumer opened;
   private boolean initialized;
   private String session;
   /** The protocol version agreed on in {@code initialize}. */
@@ -56,7 +58,8 @@ final class McpWebSocket {
   private final Map<Object, String> inFlight = new HashMap<>();
 
   McpWebSocket(Vertx vertx, ServerWebSocket socket, Principal caller, McpProtocol protocol, McpSessions sessions,
-               McpSessions.Place place) {
+               McpSessions.Place place, java.util.function.IntConsumer opened) {
+    this.opened = opened;
     this.sessions = sessions;
     this.place = place;
     this.vertx = vertx;
@@ -66,12 +69,14 @@ final class McpWebSocket {
   }
 
   void start() {
+    opened.accept(1);
     socket.textMessageHandler(this::receive);
     socket.binaryMessageHandler(binary -> socket.close(UNSUPPORTED_DATA, "binary frames are not supported"));
     touches = vertx.setPeriodic(protocol.heartbeatMs(), tick -> sessions.touch(place));
     shutdown = vertx.eventBus().localConsumer(Addresses.SHUTTING_DOWN,
         ignored -> socket.close(GOING_AWAY, "this node is shutting down; connect again"));
     socket.closeHandler(closed -> {
+      opened.accept(-1);
       sessions.forget(place.idHash());
       shutdown.unregister();
       vertx.cancelTimer(touches);

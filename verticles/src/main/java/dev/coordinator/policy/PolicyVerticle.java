@@ -194,8 +194,7 @@ public final class PolicyVerticle extends PooledVerticle {
     }
     PolicyRequest request = PolicyRequest.of(principal, command);
     Decision decision = enforce(engine.decide(principal, request));
-    metrics.count("coordinator_policy_decisions_total", "decision=\"" + decision.auditDecision() + "\"", 1,
-        "policy decisions, by what the audit trail records");
+    metrics.decision(decision.auditDecision(), decision.engine());
     if (!decision.allowed()) {
       return deny(envelope, principal, decision);
     }
@@ -246,8 +245,7 @@ public final class PolicyVerticle extends PooledVerticle {
 
   /** Records {@code refusal} (decision deny) and answers its failure. */
   private Future<Reply> refuse(Refusal refusal, Principal principal, JsonObject params, String outcome) {
-    metrics.count("coordinator_policy_decisions_total", "decision=\"deny\"", 1,
-        "policy decisions, by what the audit trail records");
+    metrics.decision("deny", GATE);
     return pool.preparedQuery(AuditSql.INSERT)
         .execute(AuditContext.refusal(refusal, principal.type(), GATE, params, outcome))
         .map(done -> refusal.failure());
@@ -311,6 +309,8 @@ public final class PolicyVerticle extends PooledVerticle {
       return Future.succeededFuture();
     }
     boolean blocked = violations.stream().anyMatch(Guardrails.Violation::blocked) && enforcement == Enforcement.ENFORCE;
+    violations.forEach(violation -> metrics.guardrailMatch(violation.category(), violation.severity(),
+        violation.blocked() && blocked));
     if (!blocked) {
       return GuardrailRecord.write(pool, envelope, principal, decision, GuardrailRecord.MATCH_ACTION, "ok", violations)
           .map(done -> null);

@@ -8,6 +8,7 @@ import dev.coordinator.bus.Reply;
 import dev.coordinator.bus.session.SessionCommand;
 import dev.coordinator.audit.AuditContext;
 import dev.coordinator.audit.AuditSql;
+import dev.coordinator.metrics.Metrics;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
 import dev.coordinator.domain.Idempotency;
@@ -38,8 +39,11 @@ public final class SessionVerticle extends PooledVerticle {
   private long reaper;
   private boolean reaping;
 
-  public SessionVerticle(DatabaseUrl database, int poolSize, int timeoutSeconds, long sweepIntervalMs) {
+  private final Metrics metrics;
+
+  public SessionVerticle(DatabaseUrl database, int poolSize, int timeoutSeconds, long sweepIntervalMs, Metrics metrics) {
     super(database, poolSize);
+    this.metrics = metrics;
     this.timeoutSeconds = timeoutSeconds;
     this.sweepIntervalMs = sweepIntervalMs;
   }
@@ -66,7 +70,11 @@ public final class SessionVerticle extends PooledVerticle {
     String why = "session silent for " + timeoutSeconds + " s";
     pool.withTransaction(connection -> connection.preparedQuery(SessionSql.REAP)
             .execute(AuditContext.system(why).addInteger(timeoutSeconds))
-            .compose(rows -> free(connection, AuditContext.system(why), closedIds(rows))))
+            .compose(rows -> {
+              String[] closed = closedIds(rows);
+              metrics.sessionsReaped(closed.length);
+              return free(connection, AuditContext.system(why), closed);
+            }))
         .onFailure(error -> LOG.warn("session reaping failed; the next pass retries: {}", error.getMessage()))
         .onComplete(done -> reaping = false);
   }

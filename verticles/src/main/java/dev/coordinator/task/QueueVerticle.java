@@ -15,6 +15,10 @@ import dev.coordinator.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -40,10 +44,12 @@ public final class QueueVerticle extends PooledVerticle {
 
 
   private final String nodeId;
+  private final Metrics metrics;
 
   public QueueVerticle(DatabaseUrl database, int poolSize, String nodeId, long sweepIntervalMs, Metrics metrics) {
     super(database, poolSize);
     this.nodeId = nodeId;
+    this.metrics = metrics;
     metrics.gauge("coordinator_waiting_claims", "claims waiting for work on this node", waitLimit::total);
     this.sweepIntervalMs = sweepIntervalMs;
   }
@@ -92,9 +98,19 @@ public final class QueueVerticle extends PooledVerticle {
     }
     sweeping = true;
     pool.preparedQuery(TaskSql.SWEEP).execute(AuditContext.system("lease or deadline ran out"))
+        .onSuccess(requeued -> metrics.leaseExpiries(requeued.size()))
         .compose(done -> pool.preparedQuery(TaskSql.SWEEP_ORPHANS).execute(AuditContext.system("dependency did not complete")))
+        .compose(done -> pool.query(TaskSql.OPEN_BY_TYPE).execute())
+        .onSuccess(open -> metrics.queue(queueRows(open)))
         .onFailure(error -> LOG.warn("queue sweep failed; the next one retries: {}", error.getMessage()))
         .onComplete(done -> sweeping = false);
+  }
+
+  private static List<Metrics.QueueRow> queueRows(RowSet<Row> rows) {
+    List<Metrics.QueueRow> open = new ArrayList<>();
+    rows.forEach(row -> open.add(new Metrics.QueueRow(row.getString("task_type"), row.getString("status"),
+        row.getLong("tasks"), row.getDouble("oldest_seconds"))));
+    return open;
   }
 
   /** One command's work; the visitor makes a new task command a compile error here. */

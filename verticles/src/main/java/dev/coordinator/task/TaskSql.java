@@ -277,6 +277,13 @@ public final class TaskSql {
       )%1$s
       SELECT count(*) AS cancelled FROM cascaded""".formatted(CASCADE);
 
+  /** The open tasks by type and status, and how old the oldest of each is: the queue's gauges. */
+  static final String OPEN_BY_TYPE = """
+      SELECT task_type, status, count(*) AS tasks,
+        extract(epoch FROM now() - min(created_at))::float8 AS oldest_seconds
+      FROM tasks WHERE status IN ('pending', 'claimed')
+      GROUP BY task_type, status""";
+
   /** $1 id, $2 agent, $3 session, $4 node, $5 request id, $6 task types (empty: any), $7 wait ms: a claim starts waiting. */
   static final String ENTER_WAIT = """
       INSERT INTO claim_waits (id, agent, session_id, node_id, request_id, task_types, deadline)

@@ -549,7 +549,7 @@ class AuditPerEffectTest {
   }
 
   private static void awaitGauge(String gauge, long value) {
-    Await.until(gauge + " is " + value, () -> http.get("/metrics", null).text().contains("\n" + gauge + " " + value + "\n"));
+    Await.gauge(http, gauge, value);
   }
 
   private static Http.Response join(CompletableFuture<Http.Response> response) {

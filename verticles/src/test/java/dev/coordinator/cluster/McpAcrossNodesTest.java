@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
+import dev.coordinator.testing.Scrape;
 import dev.coordinator.testing.TestService;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -107,8 +108,7 @@ class McpAcrossNodesTest {
   }
 
   private static long waitingAcquires(TestService node) {
-    return node.http().get("/metrics", null).text().lines().filter(line -> line.startsWith("coordinator_waiting_acquires "))
-        .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(' ') + 1).trim())).findFirst().orElse(0);
+    return (long) Scrape.of(node.http()).value("coordinator_waiting_acquires");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
+import dev.coordinator.testing.Scrape;
 import io.vertx.core.json.JsonObject;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -71,6 +72,6 @@ class RestWaiterHangUpTest {
    */
   private static void awaitWaitingAcquires(String what, long count) {
     Await.until(what, Duration.ofMillis(GHOST_WAIT_MS / 2),
-        () -> http.get("/metrics", null).text().contains("\ncoordinator_waiting_acquires " + count + "\n"));
+        () -> Scrape.of(http).value("coordinator_waiting_acquires") == count);
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.RunningService;
+import dev.coordinator.testing.Scrape;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -71,9 +72,7 @@ class McpSessionExpiryTest {
   }
 
   private static long openMcpSessions() {
-    String metrics = service.http().get("/metrics", null).text();
-    return metrics.lines().filter(line -> line.startsWith("coordinator_mcp_sessions "))
-        .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(' ') + 1).trim())).findFirst().orElseThrow();
+    return (long) Scrape.of(service.http()).value("coordinator_mcp_sessions");
   }
 
 

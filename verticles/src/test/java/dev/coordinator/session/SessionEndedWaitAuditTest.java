@@ -85,7 +85,6 @@ class SessionEndedWaitAuditTest {
   }
 
   private static void awaitGauge(String gauge, long count) {
-    Await.until(gauge + " is " + count,
-        () -> http.get("/metrics", null).text().contains("\n" + gauge + " " + count + "\n"));
+    Await.gauge(http, gauge, count);
   }
 }

@@ -33,7 +33,7 @@ public final class Await {
    * wait's own deadline, or a wait that merely ran out would pass for one that was ended.
    */
   public static void gauge(Http http, String name, long value, Duration within) {
-    until(name + " is " + value, within, () -> http.get("/metrics", null).text().contains("\n" + name + " " + value + "\n"));
+    until(name + " is " + value, within, () -> Scrape.of(http).value(name) == value);
   }
 
   public static void until(String what, Duration within, BooleanSupplier condition) {

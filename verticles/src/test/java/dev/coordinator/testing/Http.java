@@ -23,7 +23,12 @@ public final class Http {
   private final String base;
 
   public Http(int port) {
-    this.base = "http://127.0.0.1:" + port;
+    this("127.0.0.1", port);
+  }
+
+  /** A client of the service at {@code host} (an IPv4 address or a name), e.g. one of this machine's other addresses. */
+  public Http(String host, int port) {
+    this.base = "http://" + host + ":" + port;
   }
 
   /** A response: status, headers and the body parsed as a JSON object when it is one. */

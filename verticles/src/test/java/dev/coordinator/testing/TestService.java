@@ -80,7 +80,7 @@ public final class TestService implements AutoCloseable {
     try {
       node = config.cluster().enabled()
           ? Node.join(config.cluster()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
-          : Node.standalone(Vertx.vertx());
+          : Node.standalone();
     } catch (Exception e) {
       throw new IllegalStateException("could not join the cluster", e);
     }
