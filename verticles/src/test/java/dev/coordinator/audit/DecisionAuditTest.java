@@ -46,7 +46,7 @@ class DecisionAuditTest {
   @RegisterExtension
   static final RunningService service = new RunningService();
   /** The trail's own tables: the only ones a decision may change. */
-  private static final String[] TRAIL = {"audit_log", "audit_chain_heads"};
+  private static final String[] TRAIL = {"audit_log", "audit_seals"};
   /** Reads with no REST route: the service sends them itself when a waiting client goes away (lock/RestWaiterHangUpTest). */
   private static final Set<Class<?>> NOT_OVER_REST = Set.of(LockCommand.CancelWait.class, TaskCommand.CancelWait.class);
 

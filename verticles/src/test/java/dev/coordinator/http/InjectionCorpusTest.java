@@ -78,7 +78,7 @@ class InjectionCorpusTest {
   @RegisterExtension
   static final RunningService service = new RunningService("--session-timeout", "86400");
   /** Written by any call: the trail, and the guardrail matches the corpus's SQL text is recorded as (trust 4 bypasses them). */
-  private static final String[] ALWAYS_WRITTEN = {"audit_log", "audit_chain_heads", "guardrail_violations"};
+  private static final String[] ALWAYS_WRITTEN = {"audit_log", "audit_seals", "guardrail_violations"};
   /** Changed with no call at all: the node's heartbeat ticks on its own. */
   private static final String OWN_CLOCK = "nodes";
   /** Written by any MCP request: the connection's transport session and its coordinator session, kept alive by each. */
