@@ -113,9 +113,14 @@ class StressRunIT {
       long after = lastAuditId(context);
       long highest = Long.parseLong(context.database().execute("SELECT last_value FROM lock_fencing_token_seq"));
       context.database().execute("ALTER SEQUENCE lock_fencing_token_seq RESTART");
+      // Evidence is a fresh grant of a key under a token lower than an earlier grant of that same
+      // key (a rewound token on a key never granted before breaks nothing, so it is not enough).
       return awaitEvidence(context, """
-          SELECT count(*) FROM audit_log WHERE id > %d AND action = 'acquire_lock' AND outcome = 'ok'
-            AND result->>'action' = 'acquired' AND (result->>'fencing_token')::bigint < %d""".formatted(after, highest));
+          SELECT count(*) FROM audit_log a WHERE a.id > %d AND a.action = 'acquire_lock' AND a.outcome = 'ok'
+            AND a.result->>'action' = 'acquired' AND (a.result->>'fencing_token')::bigint < %d
+            AND EXISTS (SELECT 1 FROM audit_log b WHERE b.id < a.id AND b.action = 'acquire_lock'
+              AND b.outcome = 'ok' AND b.resource = a.resource
+              AND (b.result->>'fencing_token')::bigint > (a.result->>'fencing_token')::bigint)""".formatted(after, highest));
     }
   };
 
