@@ -182,6 +182,9 @@ Reap(s) ==
 
 (* Only the head waiter of a key tries it; an agent tries a key nobody waits for directly. *)
 MayTry(s, k) == IF Len(waiters[k]) = 0 THEN TRUE ELSE Head(waiters[k]) = s
+(* LockSql.ACQUIRE reads the line (lock_waits) at its grant, under the key's lock: a free key *)
+(* goes to the first in line, or to anyone when nobody waits; a holder may always refresh.   *)
+LineAllows(s, k) == MayTry(s, k) \/ Mine(s, k) # {}
 
 (* LockSql.ACQUIRE up to its session check: the session must be active (and is then held *)
 (* FOR SHARE). Broken variants decide the grant or draw the token here, too early.       *)
@@ -201,7 +204,7 @@ Request(s, k) ==
 Grant(r) ==
     LET s == r.s
         k == r.k
-        ok == IF KeySerialized THEN Grantable(s, k) ELSE r.free
+        ok == IF KeySerialized THEN Grantable(s, k) /\ LineAllows(s, k) ELSE r.free
         refresh == Mine(s, k) # {}
         tok == IF TokenAtGrant THEN fence + 1 ELSE r.tok
     IN
@@ -406,12 +409,12 @@ ENF1_NoChangeWithoutAllow == ~breach
 InLine(s, k) == \E i \in 1..Len(waiters[k]) : waiters[k][i] = s
 HeadOf(s, k) == Len(waiters[k]) > 0 /\ Head(waiters[k]) = s
 
-(* LOCK-5: a key that is free while s heads its line does not stay so: s gets it or leaves *)
-(* the line, or another acquire took it first (one without wait_ms may: LockWaiters), or  *)
-(* the model ran out of fencing tokens. No wake-up is lost.                               *)
+(* LOCK-5: a key that is free while s heads its line is granted to s, unless s leaves the  *)
+(* line first (its time ran out, its session ended) or the model ran out of fencing tokens. *)
+(* No wake-up is lost and nobody takes the head's turn.                                     *)
 LOCK5_FreedKeyServed ==
     \A s \in Sessions, k \in Keys :
-        (HeadOf(s, k) /\ LiveRows(k) = {}) ~> (~InLine(s, k) \/ LiveRows(k) # {} \/ fence = MaxToken)
+        (HeadOf(s, k) /\ LiveRows(k) = {}) ~> (~InLine(s, k) \/ Mine(s, k) # {} \/ fence = MaxToken)
 
 (* TASK-5: a claimed task is eventually finished or back in the queue. *)
 TASK5_ClaimEnds == \A t \in Tasks : task[t].st = "claimed" ~> task[t].st # "claimed"
