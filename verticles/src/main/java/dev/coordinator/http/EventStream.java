@@ -1,5 +1,11 @@
 package dev.coordinator.http;
 
+import dev.coordinator.bus.Reply;
+
+import dev.coordinator.bus.ErrorCode;
+
+import io.vertx.core.shareddata.LocalMap;
+
 import dev.coordinator.bus.Addresses;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -30,30 +36,49 @@ final class EventStream implements Handler<RoutingContext> {
   static final long MIN_GAP_MS = 300;
   /** A comment line this often keeps proxies from closing an idle stream and finds closed ones. */
   static final long KEEPALIVE_MS = 15_000;
+  /** HARD-3: streams one agent may hold open on one node: each holds a connection, timers and bus consumers. */
+  static final int STREAMS_PER_AGENT = 8;
+  /** The node's count of open streams per agent, shared by the HTTP verticle's instances. */
+  private static final String OPEN_STREAMS = "coordinator.event-streams";
   private static final Map<String, String> WAKE_UPS = Map.of(
       Addresses.LOCK_RELEASED, "lock_released",
       Addresses.TASK_AVAILABLE, "task_available",
       Addresses.SESSION_ENDED, "session_ended");
 
   private final Vertx vertx;
+  private final LocalMap<String, Integer> open;
 
   EventStream(Vertx vertx) {
     this.vertx = vertx;
+    this.open = vertx.sharedData().getLocalMap(OPEN_STREAMS);
   }
 
   @Override
   public void handle(RoutingContext context) {
+    String agent = Authentication.principal(context).id();
+    boolean[] admitted = new boolean[1];
+    open.compute(agent, (id, held) -> {
+      int now = held == null ? 0 : held;
+      admitted[0] = now < STREAMS_PER_AGENT;
+      return admitted[0] ? now + 1 : now;
+    });
+    if (!admitted[0]) {
+      Responses.failure(context, Reply.Failure.of(ErrorCode.VALIDATION_FAILED,
+          "agent " + agent + " already holds " + STREAMS_PER_AGENT + " event streams on this node; close one first"));
+      return;
+    }
     HttpServerResponse response = context.response()
         .setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-store")
         .putHeader("X-Accel-Buffering", "no");
-    new Stream(response).open();
+    new Stream(response, agent).open();
   }
 
   /** One client's stream: its subscriptions, its pending reasons and its timers, all on one event loop. */
   private final class Stream {
     private final HttpServerResponse response;
+    private final String agent;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private final Set<String> reasons = new LinkedHashSet<>();
     private long lastSent;
@@ -61,14 +86,15 @@ final class EventStream implements Handler<RoutingContext> {
     private long keepAlive = -1;
     private boolean closed;
 
-    Stream(HttpServerResponse response) {
+    Stream(HttpServerResponse response, String agent) {
       this.response = response;
+      this.agent = agent;
     }
 
     void open() {
       consumers.add(vertx.eventBus().<String>localConsumer(Addresses.CHANGED, message -> changed(message.body())));
-      // Not local: the wake-ups of other nodes reach only a node that listens cluster-wide.
-      WAKE_UPS.forEach((address, reason) -> consumers.add(vertx.eventBus().consumer(address, message -> changed(reason))));
+      // Every node relays the database's wake-ups on its own bus, whichever node made the change.
+      WAKE_UPS.forEach((address, reason) -> consumers.add(vertx.eventBus().localConsumer(address, message -> changed(reason))));
       consumers.add(vertx.eventBus().localConsumer(Addresses.SHUTTING_DOWN, message -> end()));
       response.closeHandler(ignored -> close());
       response.endHandler(ignored -> close());
@@ -123,6 +149,7 @@ final class EventStream implements Handler<RoutingContext> {
         return;
       }
       closed = true;
+      open.computeIfPresent(agent, (id, held) -> held > 1 ? held - 1 : null);
       vertx.cancelTimer(keepAlive);
       if (flushTimer >= 0) {
         vertx.cancelTimer(flushTimer);

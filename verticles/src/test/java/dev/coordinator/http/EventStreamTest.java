@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.testing.Await;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.TestService;
 import io.vertx.core.json.JsonObject;
@@ -65,6 +66,38 @@ class EventStreamTest {
       String event = queue.poll(EVENT_PATIENCE_SECONDS, TimeUnit.SECONDS);
       assertNotNull(event, "no event within " + EVENT_PATIENCE_SECONDS + " s");
       return event;
+    }
+  }
+
+  @Test
+  @DisplayName("HARD-3, OPS-2: one agent holds at most STREAMS_PER_AGENT event streams on a node; a closed one frees its place")
+  void anAgentsStreamsAreBounded() throws Exception {
+    try (TestService service = TestService.start()) {
+      String watcher = service.agent("watcher", "operator", 4);
+      int port = service.config().httpPort();
+      java.util.List<Events> streams = new java.util.ArrayList<>();
+      for (int i = 0; i < EventStream.STREAMS_PER_AGENT; i++) {
+        Events events = Events.open(port, watcher);
+        assertEquals(200, events.response().statusCode());
+        assertTrue(events.next().contains("event: ready"));
+        streams.add(events);
+      }
+      Events refused = Events.open(port, watcher);
+      assertEquals(400, refused.response().statusCode(), "HARD-3: one stream more than the cap is refused");
+
+      streams.get(0).response().body().close();
+      Await.until("a closed stream frees its place", () -> {
+        try {
+          Events again = Events.open(port, watcher);
+          boolean opened = again.response().statusCode() == 200;
+          if (opened) {
+            again.response().body().close();
+          }
+          return opened;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
     }
   }
 
