@@ -18,6 +18,12 @@ public final class Pools {
   /** A startup parameter, not a SET ROLE statement: a connection that cannot take the role fails. */
   private static final String SERVICE_ROLE_OPTION = "-c role=" + SERVICE_ROLE;
 
+  /**
+   * The client caches only statements up to 2048 characters by default; longer ones (ACQUIRE,
+   * COMPLETE, FREE, ...) were parsed and planned again on every call, in two round trips.
+   */
+  private static final int MAX_CACHED_STATEMENT_LENGTH = 64 * 1024;
+
   private Pools() {
   }
 
@@ -26,6 +32,7 @@ public final class Pools {
     PgConnectOptions connect = database.connectOptions()
         .setCachePreparedStatements(true)
         .setPreparedStatementCacheMaxSize(512)
+        .setPreparedStatementCacheSqlLimit(MAX_CACHED_STATEMENT_LENGTH)
         .setPipeliningLimit(256);
     connect.addProperty("options", SERVICE_ROLE_OPTION);
     return connect;
