@@ -2,7 +2,6 @@ package dev.coordinator.stress;
 
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.stress.fault.Fault;
-import dev.coordinator.stress.fault.Faults;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.URI;
@@ -10,16 +9,18 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 /**
- * The flags of {@code bin/stress run} (api.md §8; docs/stress.md lists them all).
+ * What the flags of {@code bin/stress run} ({@link RunCommand}; api.md §8, docs/stress.md) mean, checked.
  *
  * @param targets the nodes of a service the harness did not start ({@code --target}), empty otherwise
  * @param dbUrl without {@code --target}: a PostgreSQL server (administrator login) on which the run
@@ -32,51 +33,43 @@ public record RunOptions(String scenario, int nodes, int clients, long durationM
                          String nodeJavaOptions) {
   public static final Set<String> SCENARIOS = Set.of("locks", "queue", "sessions", "mixed");
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
-  private static final Set<String> SWITCHES = Set.of("--allow-remote-target");
-  private static final Set<String> FLAGS = Set.of("--scenario", "--nodes", "--clients", "--duration", "--seed", "--faults",
-      "--out", "--max-ops", "--target", "--agents-file", "--db-url", "--session-timeout", "--sweep-interval",
-      "--clock-uncertainty", "--jar");
 
   public boolean targeted() {
     return !targets.isEmpty();
   }
 
+  /** {@code args} of {@code bin/stress run} as the command line reads them, the defaults taken from {@code env}. */
   public static RunOptions parse(List<String> args, Map<String, String> env) throws UsageException {
-    Map<String, String> flags = new HashMap<>();
-    for (int i = 0; i < args.size(); i++) {
-      String flag = args.get(i);
-      if (SWITCHES.contains(flag)) {
-        flags.put(flag, "true");
-      } else if (FLAGS.contains(flag) && i + 1 < args.size()) {
-        flags.put(flag, args.get(++i));
-      } else {
-        throw new UsageException(FLAGS.contains(flag) ? flag + " needs a value" : "unknown argument " + flag);
-      }
-    }
-    String scenario = flags.getOrDefault("--scenario", "mixed");
-    if (!SCENARIOS.contains(scenario)) {
-      throw new UsageException("--scenario must be one of locks, queue, sessions, mixed, not " + scenario);
-    }
-    List<URI> targets = targets(flags.get("--target"), flags.containsKey("--allow-remote-target"));
-    List<Fault> faults;
+    CommandLine root = StressMain.build(env, List.of(), System.out, System.err);
+    CommandLine run = root.getSubcommands().get("run");
     try {
-      faults = Faults.parse(flags.get("--faults"));
-    } catch (IllegalArgumentException e) {
+      root.parseArgs(Stream.concat(Stream.of("run"), args.stream()).toArray(String[]::new));
+    } catch (ParameterException e) {
       throw new UsageException(e.getMessage());
     }
-    String db = flags.getOrDefault("--db-url", env.get("STRESS_DB_URL"));
+    return run.<RunCommand>getCommand().options();
+  }
+
+  /** What {@code flags} mean, checked: a flag out of range, or a fault the harness cannot inject there, is refused. */
+  static RunOptions of(RunCommand flags, List<Fault> faults, String db, String jar, Map<String, String> env)
+      throws UsageException {
+    if (!SCENARIOS.contains(flags.scenario)) {
+      throw new UsageException("--scenario must be one of locks, queue, sessions, mixed, not " + flags.scenario);
+    }
+    List<URI> targets = targets(flags.target, flags.allowRemoteTarget);
     DatabaseUrl dbUrl = db == null || db.isBlank() ? null : new DatabaseUrl(db);
-    long seed = flags.containsKey("--seed") ? number(flags, "--seed", 0, Long.MIN_VALUE, Long.MAX_VALUE)
+    long seed = flags.seed != null ? number("--seed", flags.seed, Long.MIN_VALUE, Long.MAX_VALUE)
         : ThreadLocalRandom.current().nextLong(1, 1_000_000_000L);
-    Path out = Path.of(flags.getOrDefault("--out", "stress-out/" + Instant.now().toString().replace(':', '-')));
-    Path agentsFile = flags.containsKey("--agents-file") ? Path.of(flags.get("--agents-file")) : null;
-    String jar = flags.getOrDefault("--jar", env.getOrDefault("COORDINATOR_JAR", "verticles/target/coordinator.jar"));
-    RunOptions options = new RunOptions(scenario, (int) number(flags, "--nodes", 1, 1, 30),
-        (int) number(flags, "--clients", 8, 1, 500), duration(flags.getOrDefault("--duration", "60s")), seed, faults, out,
-        number(flags, "--max-ops", 10_000_000, 1, Long.MAX_VALUE), targets, agentsFile, dbUrl,
-        (int) number(flags, "--session-timeout", targets.isEmpty() ? 5 : 120, 1, 86_400),
-        number(flags, "--sweep-interval", targets.isEmpty() ? 250 : 1000, 10, 3_600_000),
-        number(flags, "--clock-uncertainty", 10, 0, 60_000), Path.of(jar),
+    Path out = Path.of(flags.out != null ? flags.out : "stress-out/" + Instant.now().toString().replace(':', '-'));
+    Path agentsFile = flags.agentsFile != null ? Path.of(flags.agentsFile) : null;
+    int sessionTimeout = flags.sessionTimeout == null ? targets.isEmpty() ? 5 : 120
+        : (int) number("--session-timeout", flags.sessionTimeout, 1, 86_400);
+    long sweepMillis = flags.sweepInterval == null ? targets.isEmpty() ? 250 : 1000
+        : number("--sweep-interval", flags.sweepInterval, 10, 3_600_000);
+    RunOptions options = new RunOptions(flags.scenario, (int) number("--nodes", flags.nodes, 1, 30),
+        (int) number("--clients", flags.clients, 1, 500), duration(flags.duration), seed, faults, out,
+        number("--max-ops", flags.maxOperations, 1, Long.MAX_VALUE), targets, agentsFile, dbUrl, sessionTimeout, sweepMillis,
+        number("--clock-uncertainty", flags.clockUncertainty, 0, 60_000), Path.of(jar),
         env.getOrDefault("STRESS_NODE_JAVA_OPTS", "-Xss512k -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"));
     options.validate();
     return options;
@@ -147,11 +140,7 @@ public record RunOptions(String scenario, int nodes, int clients, long durationM
     return millis;
   }
 
-  private static long number(Map<String, String> flags, String flag, long fallback, long min, long max) throws UsageException {
-    String text = flags.get(flag);
-    if (text == null) {
-      return fallback;
-    }
+  private static long number(String flag, String text, long min, long max) throws UsageException {
     try {
       long value = Long.parseLong(text.trim());
       if (value < min || value > max) {

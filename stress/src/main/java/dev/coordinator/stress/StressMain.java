@@ -1,103 +1,63 @@
 package dev.coordinator.stress;
 
-import dev.coordinator.stress.check.CheckSettings;
-import dev.coordinator.stress.check.Checker;
+import dev.coordinator.cli.Cli;
+import dev.coordinator.cli.CommandGroup;
 import dev.coordinator.stress.fault.Fault;
-import dev.coordinator.stress.history.History;
-import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
-/** {@code bin/stress}: api.md §8. Exit 0 when no invariant is violated, 1 when one is, 2 on a usage or start-up error. */
+/**
+ * {@code bin/stress} (api.md §8), on the same command-line machinery as {@code bin/coordinator}
+ * ({@link Cli#configure}): flags beat their environment variables, which beat defaults; help, typo
+ * hints and completion come from the command tree. Exit 0 when no invariant is violated, 1 when
+ * one is, 2 on a usage or start-up error.
+ */
 public final class StressMain {
-  static final String USAGE = """
-      usage: stress run [--scenario locks|queue|sessions|mixed] [--nodes N] [--clients M] [--duration 60s]
-                        [--seed S] [--faults kill-node,pause-node,kill-db-connections,restart-db,client-crash|all]
-                        [--out DIR] [--max-ops N] [--db-url URL] [--session-timeout S] [--sweep-interval MS]
-                        [--clock-uncertainty MS] [--jar PATH]
-                        [--target URL[,URL] --agents-file FILE [--allow-remote-target]]
-             stress check DIR   check DIR/history.jsonl again (with the settings in DIR/results.json)
-             stress bench ...   (performance.md goals; not built yet)
-      see docs/stress.md""";
+  @Command(name = "stress", synopsisSubcommandLabel = "COMMAND",
+      description = "Stress and benchmark the coordinator (docs/stress.md).",
+      footer = {"", "Flags beat environment variables, which beat defaults. 'stress COMMAND --help' lists a command's flags.",
+          "Exit codes: 0 no invariant violated, 1 one was (printed with the seed), 2 usage or start-up error."})
+  static final class Root extends CommandGroup {
+  }
 
   private StressMain() {
   }
 
   public static void main(String[] args) {
-    System.exit(run(Arrays.asList(args), System.out, System.err));
-  }
-
-  static int run(List<String> args, PrintStream out, PrintStream err) {
-    return run(args, List.of(), out, err);
+    System.exit(run(List.of(args), List.of(), System.out, System.err));
   }
 
   /** {@code extraFaults}: faults beyond the command line's, for the build's proof that the checker bites. */
   static int run(List<String> args, List<Fault> extraFaults, PrintStream out, PrintStream err) {
-    if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
-      out.println(USAGE);
-      return args.isEmpty() ? 2 : 0;
-    }
-    switch (args.get(0)) {
-      case "run" -> {
-        return runCommand(args.subList(1, args.size()), extraFaults, out, err);
-      }
-      case "check" -> {
-        return args.size() == 2 ? recheck(Path.of(args.get(1)), out, err) : usage(err);
-      }
-      case "bench" -> {
-        err.println("stress: bench is not built yet (performance.md); see docs/stress.md");
-        return 2;
-      }
-      default -> {
-        err.println("stress: unknown command " + args.get(0) + "\n" + USAGE);
-        return 2;
-      }
+    PrintWriter outWriter = new PrintWriter(out, true, StandardCharsets.UTF_8);
+    PrintWriter errWriter = new PrintWriter(err, true, StandardCharsets.UTF_8);
+    CommandLine cli = build(System.getenv(), extraFaults, out, err);
+    cli.setOut(outWriter);
+    cli.setErr(errWriter);
+    try {
+      return cli.execute(args.toArray(String[]::new));
+    } finally {
+      outWriter.flush();
+      errWriter.flush();
     }
   }
 
-  private static int usage(PrintStream err) {
-    err.println(USAGE);
-    return 2;
-  }
-
-  /** Checks a recorded history again, e.g. after a change to the checker; prints the violations. */
-  private static int recheck(Path dir, PrintStream out, PrintStream err) {
-    try {
-      JsonObject results = new JsonObject(Files.readString(dir.resolve("results.json")));
-      Checker.Verdict verdict = Checker.check(
-          History.read(dir.resolve("history.jsonl")),
-          CheckSettings.fromJson(results.getJsonObject("check_settings")));
-      verdict.violations().forEach(v -> out.printf("stress: VIOLATION %s (seed %d): %s%n", v.invariant(),
-          results.getLong("seed"), v.detail()));
-      out.printf("stress: %d operations checked, %d violation(s)%n", verdict.operations(), verdict.violations().size());
-      return verdict.ok() ? 0 : 1;
-    } catch (IOException | RuntimeException e) {
-      err.println("stress: could not check " + dir + ": " + e.getMessage());
-      return 2;
-    }
-  }
-
-  private static int runCommand(List<String> args, List<Fault> extraFaults, PrintStream out, PrintStream err) {
-    RunOptions options;
-    try {
-      options = RunOptions.parse(args, System.getenv());
-    } catch (UsageException e) {
-      err.println("stress: " + e.getMessage() + "\n" + USAGE);
-      return 2;
-    }
-    try {
-      return new StressRun(options, extraFaults, out).run().getBoolean("ok") ? 0 : 1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      err.println("stress: interrupted");
-      return 2;
-    } catch (Exception e) {
-      err.println("stress: could not run: " + e.getMessage());
-      return 2;
-    }
+  /** The whole tree, its defaults taken from {@code env}. */
+  static CommandLine build(Map<String, String> env, List<Fault> extraFaults, PrintStream out, PrintStream err) {
+    CommandLine root = new CommandLine(new Root())
+        .addSubcommand(new CommandLine(new RunCommand(extraFaults, out, env)))
+        .addSubcommand(new CheckCommand(out))
+        .addSubcommand(new BenchCommand(err))
+        .addSubcommand(new CommandLine.HelpCommand())
+        .addSubcommand(new AutoComplete.GenerateCompletion());
+    RunCommand.ENV_OPTIONS.forEach(option -> option.addTo(root.getSubcommands().get("run").getCommandSpec()));
+    root.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+    return Cli.configure(root, "stress", env, RunCommand.ENV_OPTIONS);
   }
 }

@@ -44,6 +44,20 @@ class RunOptionsTest {
   }
 
   @Test
+  @DisplayName("STRESS_DB_URL and COORDINATOR_JAR are the defaults of --db-url and --jar (as bin/coordinator's variables are), and a flag beats them")
+  void environmentGivesDefaults() throws Exception {
+    Map<String, String> env = Map.of("STRESS_DB_URL", "postgresql://postgres@127.0.0.1:5432/postgres",
+        "COORDINATOR_JAR", "/opt/coordinator.jar");
+    RunOptions fromEnv = RunOptions.parse(List.of(), env);
+    assertTrue(fromEnv.dbUrl().url().endsWith("/postgres"));
+    assertEquals("/opt/coordinator.jar", fromEnv.jar().toString());
+    RunOptions flagged = RunOptions.parse(List.of("--db-url", "postgresql://postgres@127.0.0.1:5432/other", "--jar", "x.jar"), env);
+    assertTrue(flagged.dbUrl().url().endsWith("/other"));
+    assertEquals("x.jar", flagged.jar().toString());
+    assertEquals(null, parse().dbUrl());
+  }
+
+  @Test
   @DisplayName("every run is bounded: durations from 1 s to 24 h, a positive operation budget")
   void runsAreBounded() throws Exception {
     assertEquals(1_200_000, parse("--duration", "20m").durationMillis());
@@ -52,6 +66,7 @@ class RunOptionsTest {
     assertTrue(refusal("--duration", "forever").contains("--duration"));
     assertTrue(refusal("--max-ops", "0").contains("--max-ops"));
     assertTrue(refusal("--scenario", "chaos").contains("--scenario"));
-    assertTrue(refusal("--nodes").contains("needs a value"));
+    assertTrue(refusal("--nodes").contains("Missing required parameter for option '--nodes'"));
+    assertTrue(refusal("--nodse", "2").contains("--nodse"));
   }
 }

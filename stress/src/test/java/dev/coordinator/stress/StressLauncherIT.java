@@ -27,11 +27,17 @@ class StressLauncherIT {
   }
 
   @Test
-  @DisplayName("bin/stress refuses a remote target (exit 2) and an unknown command (exit 2)")
+  @DisplayName("bin/stress refuses a remote target (exit 2), an unknown command or flag (exit 2, with a hint), and lists every command and flag")
   void usageErrorsExitTwo() throws Exception {
     assertTrue(run(2, "run", "--target", "http://10.9.8.7:8080", "--agents-file", "agents.json")
         .contains("outside 127.0.0.0/8"));
-    assertTrue(run(2, "explode").contains("unknown command explode"));
-    assertTrue(run(0, "--help").contains("stress run"));
+    assertTrue(run(2, "explode").contains("'explode'"));
+    assertTrue(run(2, "runn").contains("Did you mean: run?"));
+    assertTrue(run(2, "run", "--scenaro", "locks").contains("Did you mean: --scenario?"));
+    assertTrue(run(2, "bench").contains("not built yet"));
+    String help = run(0, "--help");
+    assertTrue(help.contains("run") && help.contains("check") && help.contains("bench"), help);
+    String runHelp = run(0, "run", "--help");
+    assertTrue(runHelp.contains("--faults") && runHelp.contains("STRESS_DB_URL") && runHelp.contains("COORDINATOR_JAR"), runHelp);
   }
 }

@@ -68,18 +68,29 @@ public final class Cli {
         .forEach(command -> Remote.OPTIONS.forEach(option -> option.addTo(command.getCommandSpec())));
     commands.get("generate-completion").getCommandSpec().usageMessage().hidden(false);
     List<EnvOption> envOptions = Stream.concat(ConfigReader.SETTINGS.stream(), Remote.OPTIONS.stream()).toList();
+    return configure(root, "coordinator", env, envOptions);
+  }
+
+  /**
+   * What every command line of the project shares ({@code bin/coordinator}, {@code bin/stress}):
+   * {@code envOptions} default to their variables in {@code env}, a usage error prints one line
+   * starting with {@code program}, a "did you mean" and where the help is, and exits
+   * {@link ExitCodes#USAGE}; a {@link CommandFailure} exits with its own code.
+   */
+  public static CommandLine configure(CommandLine root, String program, Map<String, String> env,
+                                      List<EnvOption> envOptions) {
     return root
         .setOverwrittenOptionsAllowed(true)
         .setUsageHelpWidth(USAGE_WIDTH)
         .setDefaultValueProvider(new EnvironmentDefaults(env, envOptions))
-        .setParameterExceptionHandler(Cli::usageError)
-        .setExecutionExceptionHandler((failure, command, parsed) -> failed(failure, command.getErr()));
+        .setParameterExceptionHandler((error, args) -> usageError(program, error))
+        .setExecutionExceptionHandler((failure, command, parsed) -> failed(program, failure, command.getErr()));
   }
 
-  private static int usageError(CommandLine.ParameterException error, String[] args) {
+  private static int usageError(String program, CommandLine.ParameterException error) {
     CommandLine command = error.getCommandLine();
     PrintWriter err = command.getErr();
-    err.println("coordinator: " + error.getMessage());
+    err.println(program + ": " + error.getMessage());
     if (error instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
       err.println("Did you mean: " + String.join(" or ", unmatched.getSuggestions()) + "?");
     }
@@ -87,17 +98,17 @@ public final class Cli {
     return ExitCodes.USAGE;
   }
 
-  private static int failed(Exception failure, PrintWriter err) {
+  private static int failed(String program, Exception failure, PrintWriter err) {
     if (failure instanceof CommandFailure known) {
-      err.println("coordinator: " + known.getMessage());
+      err.println(program + ": " + known.getMessage());
       return known.exitCode();
     }
     if (failure instanceof ConfigException || failure instanceof IllegalArgumentException) {
-      err.println("coordinator: " + failure.getMessage());
+      err.println(program + ": " + failure.getMessage());
       return ExitCodes.USAGE;
     }
     if (failure instanceof IOException) {
-      err.println("coordinator: " + failure.getMessage());
+      err.println(program + ": " + failure.getMessage());
       return ExitCodes.FAILED;
     }
     failure.printStackTrace(err);

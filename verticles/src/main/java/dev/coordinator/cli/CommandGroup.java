@@ -6,7 +6,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** A command that only gathers subcommands: run by itself it prints its usage and exits 2. */
-abstract class CommandGroup implements Callable<Integer> {
+public abstract class CommandGroup implements Callable<Integer> {
   @Spec
   CommandSpec spec;
   @Mixin
