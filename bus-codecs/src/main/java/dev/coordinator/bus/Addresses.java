@@ -56,8 +56,9 @@ public final class Addresses {
   /**
    * Published on this node only, with the action's name as body, when a command that changes
    * state (allowed or not: a denial is an audit row) or a refusal has been answered here: the
-   * dashboard's event stream re-reads on it. Reads publish nothing, so a dashboard's own reads
-   * cannot set it off again.
+   * dashboard's event stream re-reads on it. Also published, with {@code audit_sealed}, when the
+   * database says a sealing pass sealed such rows, whichever node wrote them (sql/V15). Reads
+   * publish nothing and are not news to the sealer, so a dashboard's own reads cannot set it off again.
    */
   public static final String CHANGED = "coordinator.events.changed";
 

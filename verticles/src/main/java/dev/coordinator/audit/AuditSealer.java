@@ -1,5 +1,7 @@
 package dev.coordinator.audit;
 
+import dev.coordinator.bus.Action;
+import dev.coordinator.bus.Commands;
 import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.db.PooledVerticle;
 import io.vertx.core.Future;
@@ -18,12 +20,20 @@ import org.slf4j.LoggerFactory;
  * <p>The maximum sealing delay: a row is sealed by the first pass that starts after its own
  * transaction and every transaction that was already running when it committed have ended, so
  * within one sweep interval (plus the backlog's sealing time) after that. Verify counts a row
- * unsealed for longer than {@link #overdueAfter} as a failure.
+ * unsealed for longer than {@link #overdueAfter} as a failure. A pass that sealed anything but
+ * reads makes the database notify every node (sql/V15), so dashboards hear other nodes' changes.
  */
 public final class AuditSealer extends PooledVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(AuditSealer.class);
   static final int BATCH = 5_000;
-  static final String SEAL = "SELECT audit_seal($1) AS sealed";
+  static final String SEAL = "SELECT audit_seal($1, $2) AS sealed";
+  /**
+   * The actions whose sealed rows are no news to a dashboard (sql/V15): the reads, which a
+   * dashboard makes itself on every change it hears of. Any other row sealed in a pass makes the
+   * database notify every node, which tells its dashboards (docs/cluster.md).
+   */
+  static final String[] QUIET_ACTIONS = Commands.all().stream().map(Commands::action)
+      .filter(action -> !action.mutates()).map(Action::value).toArray(String[]::new);
   /** Room for a transaction that holds sealing back for a while (a slow statement, a migration). */
   private static final Duration SLACK = Duration.ofMinutes(1);
 
@@ -47,7 +57,7 @@ public final class AuditSealer extends PooledVerticle {
   }
 
   private static Future<Long> sealFrom(Pool pool, long sealedSoFar) {
-    return pool.preparedQuery(SEAL).execute(Tuple.of(BATCH)).compose(rows -> {
+    return pool.preparedQuery(SEAL).execute(Tuple.of(BATCH).addArrayOfString(QUIET_ACTIONS)).compose(rows -> {
       int sealed = rows.iterator().next().getInteger("sealed");
       return sealed == BATCH ? sealFrom(pool, sealedSoFar + sealed) : Future.succeededFuture(sealedSoFar + sealed);
     });

@@ -16,6 +16,8 @@ public final class WakeRelay {
   private static final Logger LOG = LoggerFactory.getLogger(WakeRelay.class);
   public static final String CHANNEL = "coordinator_waits";
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** The reason a dashboard is told when a sealing pass (any node's) sealed rows other than reads (sql/V15). */
+  public static final String SEALED = "audit_sealed";
 
   private final EventBus bus;
 
@@ -23,7 +25,11 @@ public final class WakeRelay {
     this.bus = bus;
   }
 
-  /** One notification: {@code lock:<key>}, {@code task:<type>} (empty: any type), {@code session:<id>} or {@code left:<seq>}. */
+  /**
+   * One notification: {@code lock:<key>}, {@code task:<type>} (empty: any type), {@code session:<id>},
+   * {@code left:<seq>}, or {@code audit:<seal seq>} (changes sealed into the audit trail, whichever
+   * node made them: this node's dashboards re-read).
+   */
   public void relay(String payload) {
     int colon = payload == null ? -1 : payload.indexOf(':');
     if (colon < 0) {
@@ -36,6 +42,7 @@ public final class WakeRelay {
       case "task" -> bus.publish(Addresses.TASK_AVAILABLE, new Event.TaskAvailable(subject.isEmpty() ? null : subject), LOCAL);
       case "session" -> bus.publish(Addresses.SESSION_ENDED, new Event.SessionEnded(subject), LOCAL);
       case "left" -> left(subject);
+      case "audit" -> bus.publish(Addresses.CHANGED, SEALED, LOCAL);
       default -> LOG.debug("ignored a wake-up of an unknown kind: {}", payload);
     }
   }

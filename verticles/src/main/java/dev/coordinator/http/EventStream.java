@@ -27,9 +27,10 @@ import java.util.Set;
  * own, only the names of what happened, so it needs a key but no policy decision.
  *
  * <p>Sources: {@link Addresses#CHANGED} (every state-changing command and every refusal answered
- * on this node) and the wake-ups every node publishes (lock released or freed by a session's end,
- * task submitted or requeued, session ended or reaped). Bursts are coalesced to one event per
- * {@link #MIN_GAP_MS}.
+ * on this node at once; those of other nodes when the audit sealer has sealed them, within a sweep
+ * interval, relayed from the database like wake-ups: docs/cluster.md) and the wake-ups every node
+ * publishes (lock released or freed by a session's end, task submitted or requeued, session ended
+ * or reaped, a resync after the database's notifications may have been missed). Bursts are coalesced to one event per {@link #MIN_GAP_MS}.
  */
 final class EventStream implements Handler<RoutingContext> {
   /** At most one event per this many milliseconds per stream: each event costs the page a round of reads. */
@@ -43,7 +44,9 @@ final class EventStream implements Handler<RoutingContext> {
   private static final Map<String, String> WAKE_UPS = Map.of(
       Addresses.LOCK_RELEASED, "lock_released",
       Addresses.TASK_AVAILABLE, "task_available",
-      Addresses.SESSION_ENDED, "session_ended");
+      Addresses.SESSION_ENDED, "session_ended",
+      // The database's notifications may have been missed while its connection was down.
+      Addresses.RESYNC, "resync");
 
   private final Vertx vertx;
   private final LocalMap<String, Integer> open;

@@ -1,25 +1,16 @@
 package dev.coordinator.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coordinator.cluster.WakeRelay;
 import dev.coordinator.testing.Await;
+import dev.coordinator.testing.EventStreamClient;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.TestService;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -29,66 +20,26 @@ import org.junit.jupiter.api.Test;
  * shuts down so that an open dashboard does not hold the shutdown up.
  */
 class EventStreamTest {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private static final long EVENT_PATIENCE_SECONDS = 30;
-
-  /** The stream's events, one {@code event:} block each, read on a thread of its own; "end" when it ends. */
-  private record Events(HttpResponse<InputStream> response, BlockingQueue<String> queue) {
-    static Events open(int port, String key) throws Exception {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events"))
-          .header("Authorization", "Bearer " + key).GET().build();
-      HttpResponse<InputStream> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-          StringBuilder block = new StringBuilder();
-          for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-            if (!line.isEmpty()) {
-              block.append(line).append('\n');
-            } else if (block.indexOf("event:") >= 0) {
-              queue.add(block.toString());
-              block.setLength(0);
-            } else {
-              block.setLength(0);
-            }
-          }
-        } catch (Exception e) {
-          queue.add("failed " + e);
-        }
-        queue.add("end");
-      }, "event-stream-reader");
-      reader.setDaemon(true);
-      reader.start();
-      return new Events(response, queue);
-    }
-
-    String next() throws InterruptedException {
-      String event = queue.poll(EVENT_PATIENCE_SECONDS, TimeUnit.SECONDS);
-      assertNotNull(event, "no event within " + EVENT_PATIENCE_SECONDS + " s");
-      return event;
-    }
-  }
-
   @Test
   @DisplayName("HARD-3, OPS-2: one agent holds at most STREAMS_PER_AGENT event streams on a node; a closed one frees its place")
   void anAgentsStreamsAreBounded() throws Exception {
     try (TestService service = TestService.start()) {
       String watcher = service.agent("watcher", "operator", 4);
       int port = service.config().httpPort();
-      java.util.List<Events> streams = new java.util.ArrayList<>();
+      java.util.List<EventStreamClient> streams = new java.util.ArrayList<>();
       for (int i = 0; i < EventStream.STREAMS_PER_AGENT; i++) {
-        Events events = Events.open(port, watcher);
+        EventStreamClient events = EventStreamClient.open(port, watcher);
         assertEquals(200, events.response().statusCode());
         assertTrue(events.next().contains("event: ready"));
         streams.add(events);
       }
-      Events refused = Events.open(port, watcher);
+      EventStreamClient refused = EventStreamClient.open(port, watcher);
       assertEquals(400, refused.response().statusCode(), "HARD-3: one stream more than the cap is refused");
 
       streams.get(0).response().body().close();
       Await.until("a closed stream frees its place", () -> {
         try {
-          Events again = Events.open(port, watcher);
+          EventStreamClient again = EventStreamClient.open(port, watcher);
           boolean opened = again.response().statusCode() == 200;
           if (opened) {
             again.response().body().close();
@@ -111,7 +62,7 @@ class EventStreamTest {
       Http.Response anonymous = http.get("/v1/events", null);
       assertEquals(401, anonymous.status(), anonymous::toString);
 
-      Events events = Events.open(service.config().httpPort(), operator);
+      EventStreamClient events = EventStreamClient.open(service.config().httpPort(), operator);
       assertEquals(200, events.response().statusCode());
       assertTrue(events.response().headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
       assertTrue(events.next().startsWith("retry: 2000\nevent: ready"), "the stream says it is ready first");
@@ -120,18 +71,17 @@ class EventStreamTest {
       assertEquals(200, http.get("/v1/locks", operator).status());
       assertEquals(200, http.get("/v1/audit?limit=5", operator).status());
       assertEquals(200, http.post("/v1/locks/acquire", operator, new JsonObject().put("key", "src/pushed.py")).status());
-      String changed = events.next();
-      assertEquals("event: changed\ndata: {\"reasons\":[\"acquire_lock\"]}\n", changed,
+      assertEquals(List.of("acquire_lock"), events.nextChange(WakeRelay.SEALED),
           "OPS-2: the first event after two reads and an acquire names the acquire alone");
 
       // A denial changes nothing but the audit trail, which the dashboard shows: it is pushed too.
       assertEquals(403, http.post("/v1/locks/acquire", reader, new JsonObject().put("key", "src/denied.py")).status());
-      assertTrue(events.next().contains("acquire_lock"), "OPS-2: a denied change is pushed");
+      assertTrue(events.nextChange(WakeRelay.SEALED).contains("acquire_lock"), "OPS-2: a denied change is pushed");
 
       // A release reaches the stream twice over (the command and the lock-released wake-up): one event or two, never none.
       assertEquals(200, http.post("/v1/locks/release", operator, new JsonObject().put("key", "src/pushed.py")).status());
-      String released = events.next();
-      assertTrue(released.contains("release_lock") || released.contains("lock_released"), released);
+      List<String> released = events.nextChange(WakeRelay.SEALED);
+      assertTrue(released.contains("release_lock") || released.contains("lock_released"), released::toString);
     }
   }
 
@@ -139,7 +89,7 @@ class EventStreamTest {
   @DisplayName("OPS-2: an open event stream ends when the node shuts down and does not hold the shutdown up")
   void shutdownEndsTheStream() throws Exception {
     try (TestService service = TestService.start()) {
-      Events events = Events.open(service.config().httpPort(), service.agent("ops", "operator", 4));
+      EventStreamClient events = EventStreamClient.open(service.config().httpPort(), service.agent("ops", "operator", 4));
       assertTrue(events.next().contains("event: ready"));
       long started = System.nanoTime();
       service.stopService();
