@@ -1,6 +1,7 @@
 package dev.coordinator.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coordinator.testing.EventStreamClient;
@@ -41,13 +42,15 @@ class DashboardAcrossNodesTest {
       Http b = nodeB.http();
       assertEquals(200, b.post("/v1/locks/acquire", operator, new JsonObject().put("key", "src/first.py")).status());
       do {
-        assertEquals(List.of(WakeRelay.SEALED), events.nextChange(), "node B's own publish stays on B");
+        assertFalse(events.nextChange().contains("acquire_lock"), "node B's own publish stays on B");
       } while (!heldOn(a, operator, "src/first.py"));
 
       long acquired = System.nanoTime();
       assertEquals(200, b.post("/v1/locks/acquire", operator, new JsonObject().put("key", key)).status());
-      assertEquals(List.of(WakeRelay.SEALED), events.nextChange(), "node B's own publish stays on B");
+      // A resync (A's listening connection proven again) may come at any time; it is not the news.
+      assertEquals(List.of(WakeRelay.SEALED), events.nextChange("resync"), "node B's own publish stays on B");
       Duration took = Duration.ofNanos(System.nanoTime() - acquired);
+      System.out.println("OPS-2: node A's stream announced node B's acquire after " + took.toMillis() + " ms");
       assertTrue(heldOn(a, operator, key), "the change A's stream announced is B's acquire");
       assertTrue(took.compareTo(HEARD_WITHIN) < 0, "node A's stream took " + took.toMillis() + " ms");
     }
