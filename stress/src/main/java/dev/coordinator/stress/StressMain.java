@@ -1,5 +1,7 @@
 package dev.coordinator.stress;
 
+import dev.coordinator.stress.bench.BenchOptions;
+import dev.coordinator.stress.bench.BenchRun;
 import dev.coordinator.stress.check.CheckSettings;
 import dev.coordinator.stress.check.Checker;
 import dev.coordinator.stress.fault.Fault;
@@ -12,7 +14,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-/** {@code bin/stress}: api.md §8. Exit 0 when no invariant is violated, 1 when one is, 2 on a usage or start-up error. */
+/**
+ * {@code bin/stress}: api.md §8. {@code run}: exit 0 when no invariant is violated, 1 when one is, 2 on a usage or
+ * start-up error. {@code bench}: 0 when it ran, 1 when it could not, 2 on a usage error.
+ */
 public final class StressMain {
   static final String USAGE = """
       usage: stress run [--scenario locks|queue|sessions|mixed] [--nodes N] [--clients M] [--duration 60s]
@@ -21,7 +26,8 @@ public final class StressMain {
                         [--clock-uncertainty MS] [--jar PATH]
                         [--target URL[,URL] --agents-file FILE [--allow-remote-target]]
              stress check DIR   check DIR/history.jsonl again (with the settings in DIR/results.json)
-             stress bench ...   (performance.md goals; not built yet)
+             stress bench [--only G1,G6] [--out DIR] [--clients N] [--duration 15s] [--repetitions 3]
+                          [--db-url URL] [--jar PATH]   performance.md's goals as ratios against raw SQL
       see docs/stress.md""";
 
   private StressMain() {
@@ -49,8 +55,7 @@ public final class StressMain {
         return args.size() == 2 ? recheck(Path.of(args.get(1)), out, err) : usage(err);
       }
       case "bench" -> {
-        err.println("stress: bench is not built yet (performance.md); see docs/stress.md");
-        return 2;
+        return benchCommand(args.subList(1, args.size()), out, err);
       }
       default -> {
         err.println("stress: unknown command " + args.get(0) + "\n" + USAGE);
@@ -78,6 +83,24 @@ public final class StressMain {
     } catch (IOException | RuntimeException e) {
       err.println("stress: could not check " + dir + ": " + e.getMessage());
       return 2;
+    }
+  }
+
+  /** Exit 0 when the bench ran (missed goals are in its table), 1 when it could not run, 2 on a usage error. */
+  private static int benchCommand(List<String> args, PrintStream out, PrintStream err) {
+    BenchOptions options;
+    try {
+      options = BenchOptions.parse(args, System.getenv());
+    } catch (UsageException e) {
+      err.println("stress: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    }
+    try {
+      new BenchRun(options, out).run();
+      return 0;
+    } catch (Exception e) {
+      err.println("stress: bench could not run: " + e.getMessage());
+      return 1;
     }
   }
 
