@@ -30,8 +30,9 @@ final class Phases {
   /** Claims per second and client count a prefill is sized for, with room: the queue must not run dry. */
   private static final int RAW_CLAIMS_PER_SECOND = 15_000;
   private static final int SERVICE_CLAIMS_PER_SECOND = 6_000;
-  /** A new service's first requests run interpreted: this much unmeasured load comes before its first phase. */
-  private static final long SERVICE_WARMUP_MILLIS = 5000;
+  /** A new service's first requests run interpreted: unmeasured load before its first phase, 2 to 5 s. */
+  private static final long SERVICE_WARMUP_MAX_MILLIS = 5000;
+  private static final long SERVICE_WARMUP_MIN_MILLIS = 2000;
 
   private final Vertx vertx;
   private final BenchServices services;
@@ -132,7 +133,8 @@ final class Phases {
   private BenchServices.Running reset(BenchServices.Kind kind) {
     BenchServices.Running service = services.get(kind);
     if (warmed.add(kind)) {
-      overRest(service, BenchRun.CLIENTS, SERVICE_WARMUP_MILLIS, 0,
+      overRest(service, BenchRun.CLIENTS,
+          Math.max(SERVICE_WARMUP_MIN_MILLIS, Math.min(SERVICE_WARMUP_MAX_MILLIS, durationMillis)), 0,
           (rest, i) -> RestWorkloads.lockCycle(rest, "bench/warmup/" + kind.name() + "/" + i));
     }
     service.database().execute(BenchServices.RESET);
