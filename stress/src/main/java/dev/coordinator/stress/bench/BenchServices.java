@@ -25,6 +25,10 @@ final class BenchServices implements AutoCloseable {
   /** The service's own state, emptied between runs (the audit trail is append-only and stays). */
   static final String RESET = "TRUNCATE locks, lock_waits, task_claims, task_dependencies, tasks CASCADE";
 
+  /** The service's defaults (ConfigReader), passed explicitly because the node launcher always sets them. */
+  static final int DEFAULT_SESSION_TIMEOUT_SECONDS = 120;
+  static final long DEFAULT_SWEEP_MILLIS = 1000;
+
   /** Which service: a name, its node count and the flags beyond the defaults. */
   record Kind(String name, int nodes, List<String> flags) {
     static final Kind CEDAR = new Kind("cedar", 1, List.of("--policy-engine", "cedar"));
@@ -96,10 +100,6 @@ final class BenchServices implements AutoCloseable {
       throw e;
     }
   }
-
-  /** The service's defaults (ConfigReader), passed explicitly because the node launcher always sets them. */
-  static final int DEFAULT_SESSION_TIMEOUT_SECONDS = 120;
-  static final long DEFAULT_SWEEP_MILLIS = 1000;
 
   @Override
   public void close() {
