@@ -45,7 +45,7 @@ public final class BenchRun {
       BenchServices.Running home = services.get(BenchServices.Kind.CEDAR);
       home.database().execute(RawSchema.CREATE);
       Pgbench pgbench = Pgbench.prepare(pgbenchPath, options.out(), home.database().url());
-      Phases phases = new Phases(vertx, services, pgbench, options.durationMillis());
+      Phases phases = new Phases(vertx, services, pgbench, options.durationMillis(), console);
       JsonObject results = new JsonObject();
       List<String[]> table = new ArrayList<>();
       for (String id : options.goals()) {
@@ -55,6 +55,7 @@ public final class BenchRun {
           .put("machine", machine(home.database().execute("SELECT version()"), loadBefore))
           .put("settings", new JsonObject().put("duration_s", options.durationMillis() / 1000.0)
               .put("warmup_s", Math.min(2000, options.durationMillis() / 5) / 1000.0)
+              .put("service_warmup", "lock cycles in 2 s windows until two agree within 15% (4 to 60 s) when a service is first used")
               .put("repetitions", options.repetitions()).put("clients", clients)
               .put("service_flags", "defaults (--session-timeout " + BenchServices.DEFAULT_SESSION_TIMEOUT_SECONDS
                   + ", --sweep-interval " + BenchServices.DEFAULT_SWEEP_MILLIS + ", synchronous_commit as the server has it)"

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import java.io.PrintStream;
 import java.net.URI;
 import java.util.HashSet;
 import java.util.List;
@@ -30,18 +31,25 @@ final class Phases {
   /** Claims per second and client count a prefill is sized for, with room: the queue must not run dry. */
   private static final int RAW_CLAIMS_PER_SECOND = 15_000;
   private static final int SERVICE_CLAIMS_PER_SECOND = 6_000;
-  /** A new service's first requests run interpreted: unmeasured load before its first phase, 2 to 5 s. */
-  private static final long SERVICE_WARMUP_MAX_MILLIS = 5000;
-  private static final long SERVICE_WARMUP_MIN_MILLIS = 2000;
+  /**
+   * A new service runs interpreted at first, and on a busy machine its JIT takes tens of seconds:
+   * it is warmed up with windows of unmeasured lock cycles until two windows in a row agree within
+   * 15% (at most six phase durations, 4 to 60 s).
+   */
+  private static final long WARMUP_WINDOW_MILLIS = 2000;
+  private static final long WARMUP_MIN_MILLIS = 4000;
+  private static final long WARMUP_MAX_MILLIS = 60_000;
 
   private final Vertx vertx;
+  private final PrintStream console;
   private final BenchServices services;
   private final Pgbench pgbench;
   private final long durationMillis;
   private final AtomicLong runs = new AtomicLong();
   private final Set<BenchServices.Kind> warmed = new HashSet<>();
 
-  Phases(Vertx vertx, BenchServices services, Pgbench pgbench, long durationMillis) {
+  Phases(Vertx vertx, BenchServices services, Pgbench pgbench, long durationMillis, PrintStream console) {
+    this.console = console;
     this.vertx = vertx;
     this.services = services;
     this.pgbench = pgbench;
@@ -129,16 +137,33 @@ final class Phases {
     });
   }
 
-  /** The service of {@code kind} emptied; the first time, started and warmed up (its JIT) with an unmeasured lock cycle load. */
+  /** The service of {@code kind} emptied; the first time, warmed up first. */
   private BenchServices.Running reset(BenchServices.Kind kind) {
     BenchServices.Running service = services.get(kind);
     if (warmed.add(kind)) {
-      overRest(service, BenchRun.CLIENTS,
-          Math.max(SERVICE_WARMUP_MIN_MILLIS, Math.min(SERVICE_WARMUP_MAX_MILLIS, durationMillis)), 0,
-          (rest, i) -> RestWorkloads.lockCycle(rest, "bench/warmup/" + kind.name() + "/" + i));
+      warmUp(service);
     }
     service.database().execute(BenchServices.RESET);
     return service;
+  }
+
+  private void warmUp(BenchServices.Running service) {
+    long limit = Math.max(WARMUP_MIN_MILLIS, Math.min(WARMUP_MAX_MILLIS, 6 * durationMillis));
+    long started = System.nanoTime();
+    double previous = -1;
+    double rate;
+    while (true) {
+      rate = overRest(service, BenchRun.CLIENTS, 0, WARMUP_WINDOW_MILLIS,
+          (rest, i) -> RestWorkloads.lockCycle(rest, "bench/warmup/" + service.kind().name() + "/" + i)).opsPerSecond();
+      long elapsed = (System.nanoTime() - started) / 1_000_000;
+      boolean steady = previous > 0 && Math.abs(rate - previous) / Math.max(rate, previous) <= ComparisonResult.MAX_BASELINE_SPREAD;
+      if (steady || elapsed + WARMUP_WINDOW_MILLIS > limit) {
+        console.printf("bench: warmed the %s service up for %.0f s (%s, last window %.0f cycles/s)%n", service.kind().name(),
+            elapsed / 1000.0, steady ? "steady" : "not steady yet, limit reached", rate);
+        return;
+      }
+      previous = rate;
+    }
   }
 
   private long warmupMillis() {
