@@ -42,31 +42,38 @@ public final class BenchRun {
     double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
     try (BenchServices services = BenchServices.open(options, writers, console)) {
-      BenchServices.Running home = services.get(BenchServices.Kind.CEDAR);
-      home.database().execute(RawSchema.CREATE);
-      Pgbench pgbench = Pgbench.prepare(pgbenchPath, options.out(), home.database().url());
-      Phases phases = new Phases(vertx, services, pgbench, options.durationMillis(), console);
-      JsonObject results = new JsonObject();
-      List<String[]> table = new ArrayList<>();
-      for (String id : options.goals()) {
-        results.put(id, measure(Goals.of(id, phases, clients), table));
+      // Interrupted (Ctrl-C, SIGTERM), the bench still stops the nodes it started and drops their databases.
+      Thread cleanup = new Thread(services::close, "bench-cleanup");
+      Runtime.getRuntime().addShutdownHook(cleanup);
+      try {
+        BenchServices.Running home = services.get(BenchServices.Kind.CEDAR);
+        home.database().execute(RawSchema.CREATE);
+        Pgbench pgbench = Pgbench.prepare(pgbenchPath, options.out(), home.database().url());
+        Phases phases = new Phases(vertx, services, pgbench, options.durationMillis(), console);
+        JsonObject results = new JsonObject();
+        List<String[]> table = new ArrayList<>();
+        for (String id : options.goals()) {
+          results.put(id, measure(Goals.of(id, phases, clients), table));
+        }
+        results.put("raw_driver", "pgbench").put("pgbench", pgbenchPath.toString())
+            .put("machine", machine(home.database().execute("SELECT version()"), loadBefore))
+            .put("settings", new JsonObject().put("duration_s", options.durationMillis() / 1000.0)
+                .put("warmup_s", Math.min(2000, options.durationMillis() / 5) / 1000.0)
+                .put("service_warmup", "lock cycles in 2 s windows, when a service is first used, until 3000 ran and two windows agree within 15% (4 to 60 s)")
+                .put("repetitions", options.repetitions()).put("clients", clients)
+                .put("service_flags", "defaults (--session-timeout " + BenchServices.DEFAULT_SESSION_TIMEOUT_SECONDS
+                    + ", --sweep-interval " + BenchServices.DEFAULT_SWEEP_MILLIS + ", synchronous_commit as the server has it)"
+                    + " plus --policy-engine per goal; G8's nodes add --cluster")
+                .put("node_java_options", options.nodeJavaOptions()))
+            .put("started", started).put("finished", Instant.now().toString());
+        Files.writeString(options.out().resolve("bench.json"), results.encodePrettily());
+        BenchChart.write(points, "bench: throughput and p99 against clients, " + started, options.out().resolve("bench.png"));
+        printTable(table);
+        console.printf("bench: results in %s (bench.json, bench.png)%n", options.out());
+        return results;
+      } finally {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
       }
-      results.put("raw_driver", "pgbench").put("pgbench", pgbenchPath.toString())
-          .put("machine", machine(home.database().execute("SELECT version()"), loadBefore))
-          .put("settings", new JsonObject().put("duration_s", options.durationMillis() / 1000.0)
-              .put("warmup_s", Math.min(2000, options.durationMillis() / 5) / 1000.0)
-              .put("service_warmup", "lock cycles in 2 s windows until two agree within 15% (4 to 60 s) when a service is first used")
-              .put("repetitions", options.repetitions()).put("clients", clients)
-              .put("service_flags", "defaults (--session-timeout " + BenchServices.DEFAULT_SESSION_TIMEOUT_SECONDS
-                  + ", --sweep-interval " + BenchServices.DEFAULT_SWEEP_MILLIS + ", synchronous_commit as the server has it)"
-                  + " plus --policy-engine per goal; G8's nodes add --cluster")
-              .put("node_java_options", options.nodeJavaOptions()))
-          .put("started", started).put("finished", Instant.now().toString());
-      Files.writeString(options.out().resolve("bench.json"), results.encodePrettily());
-      BenchChart.write(points, "bench: throughput and p99 against clients, " + started, options.out().resolve("bench.png"));
-      printTable(table);
-      console.printf("bench: results in %s (bench.json, bench.png)%n", options.out());
-      return results;
     } finally {
       LoadGenerator.await(vertx.close());
     }

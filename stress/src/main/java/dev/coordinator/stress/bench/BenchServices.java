@@ -49,6 +49,7 @@ final class BenchServices implements AutoCloseable {
   private final String unique = "bench_" + HexFormat.of().toHexDigits(System.nanoTime()).substring(6);
   private final Map<Kind, Running> running = new LinkedHashMap<>();
   private final List<Nodes> nodes = new ArrayList<>();
+  private boolean closed;
 
   private BenchServices(BenchOptions options, PrintStream console, EmbeddedServer embedded, DatabaseUrl server, Agents agents,
                         Path agentsFile) {
@@ -80,7 +81,7 @@ final class BenchServices implements AutoCloseable {
   }
 
   /** The service of that kind, started the first time it is asked for. */
-  Running get(Kind kind) {
+  synchronized Running get(Kind kind) {
     return running.computeIfAbsent(kind, this::start);
   }
 
@@ -101,8 +102,13 @@ final class BenchServices implements AutoCloseable {
     }
   }
 
+  /** Idempotent: the bench's shutdown hook may call it too. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       nodes.forEach(Nodes::close);
       running.values().forEach(service -> service.database().close());

@@ -33,12 +33,13 @@ final class Phases {
   private static final int SERVICE_CLAIMS_PER_SECOND = 6_000;
   /**
    * A new service runs interpreted at first, and on a busy machine its JIT takes tens of seconds:
-   * it is warmed up with windows of unmeasured lock cycles until two windows in a row agree within
-   * 15% (at most six phase durations, 4 to 60 s).
+   * it is warmed up with windows of unmeasured lock cycles until it has run a few thousand of
+   * them and two windows in a row agree within 15% (at most twelve phase durations, 4 to 60 s).
    */
   private static final long WARMUP_WINDOW_MILLIS = 2000;
   private static final long WARMUP_MIN_MILLIS = 4000;
   private static final long WARMUP_MAX_MILLIS = 60_000;
+  private static final long WARMUP_MIN_CYCLES = 3000;
 
   private final Vertx vertx;
   private final PrintStream console;
@@ -148,15 +149,19 @@ final class Phases {
   }
 
   private void warmUp(BenchServices.Running service) {
-    long limit = Math.max(WARMUP_MIN_MILLIS, Math.min(WARMUP_MAX_MILLIS, 6 * durationMillis));
+    long limit = Math.max(WARMUP_MIN_MILLIS, Math.min(WARMUP_MAX_MILLIS, 12 * durationMillis));
     long started = System.nanoTime();
+    long cycles = 0;
     double previous = -1;
     double rate;
     while (true) {
-      rate = overRest(service, BenchRun.CLIENTS, 0, WARMUP_WINDOW_MILLIS,
-          (rest, i) -> RestWorkloads.lockCycle(rest, "bench/warmup/" + service.kind().name() + "/" + i)).opsPerSecond();
+      Measurement window = overRest(service, BenchRun.CLIENTS, 0, WARMUP_WINDOW_MILLIS,
+          (rest, i) -> RestWorkloads.lockCycle(rest, "bench/warmup/" + service.kind().name() + "/" + i));
+      rate = window.opsPerSecond();
+      cycles += window.ops();
       long elapsed = (System.nanoTime() - started) / 1_000_000;
-      boolean steady = previous > 0 && Math.abs(rate - previous) / Math.max(rate, previous) <= ComparisonResult.MAX_BASELINE_SPREAD;
+      boolean steady = cycles >= WARMUP_MIN_CYCLES && previous > 0
+          && Math.abs(rate - previous) / Math.max(rate, previous) <= ComparisonResult.MAX_BASELINE_SPREAD;
       if (steady || elapsed + WARMUP_WINDOW_MILLIS > limit) {
         console.printf("bench: warmed the %s service up for %.0f s (%s, last window %.0f cycles/s)%n", service.kind().name(),
             elapsed / 1000.0, steady ? "steady" : "not steady yet, limit reached", rate);
