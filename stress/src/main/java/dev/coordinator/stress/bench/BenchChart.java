@@ -26,7 +26,8 @@ final class BenchChart {
   private static final int LEGEND_ROW = 16;
   private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
       new Color(214, 39, 40), new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194),
-      new Color(127, 127, 127), new Color(188, 189, 34), new Color(23, 190, 207)};
+      new Color(127, 127, 127), new Color(188, 189, 34), new Color(23, 190, 207), new Color(0, 0, 0), new Color(255, 215, 0),
+      new Color(0, 128, 128), new Color(128, 0, 0), new Color(0, 0, 128), new Color(255, 105, 180)};
 
   /** One run: its workload and side name the line, its clients place it. */
   record Point(String workload, String side, Measurement measurement) {

@@ -99,8 +99,10 @@ public final class BenchRun {
         .put("met", met).put("target", headline.comparison().bound()).put("unit", headline.comparison().unit())
         .put("measure", goal.measure()).put("raw_is", goal.baseline()).put("service_is", goal.service())
         .put("clients", headline.comparison().measured().clients())
-        .put("service_p50_ms", headline.medianMeasured().p50Ms()).put("service_p99_ms", headline.medianMeasured().p99Ms())
-        .put("raw_p50_ms", headline.medianBaseline().p50Ms()).put("raw_p99_ms", headline.medianBaseline().p99Ms())
+        .put("service_p50_ms", Measurement.round(headline.medianMeasured().p50Ms()))
+        .put("service_p99_ms", Measurement.round(headline.medianMeasured().p99Ms()))
+        .put("raw_p50_ms", Measurement.round(headline.medianBaseline().p50Ms()))
+        .put("raw_p99_ms", Measurement.round(headline.medianBaseline().p99Ms()))
         .put("comparisons", new JsonArray(results.stream().map(ComparisonResult::json).toList()));
     extra.fieldNames().stream().filter(name -> !name.equals("met")).forEach(name -> json.put(name, extra.getValue(name)));
     for (ComparisonResult result : results) {
