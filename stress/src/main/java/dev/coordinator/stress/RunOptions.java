@@ -121,7 +121,7 @@ public record RunOptions(String scenario, int nodes, int clients, long durationM
     }
   }
 
-  static long duration(String text) throws UsageException {
+  public static long duration(String text) throws UsageException {
     Matcher matcher = DURATION.matcher(text.trim());
     if (!matcher.matches()) {
       throw new UsageException("--duration takes a number with ms, s, m or h (60s, 20m), not " + text);
@@ -140,7 +140,7 @@ public record RunOptions(String scenario, int nodes, int clients, long durationM
     return millis;
   }
 
-  private static long number(String flag, String text, long min, long max) throws UsageException {
+  public static long number(String flag, String text, long min, long max) throws UsageException {
     try {
       long value = Long.parseLong(text.trim());
       if (value < min || value > max) {

@@ -49,14 +49,15 @@ public final class StressMain {
   }
 
   /** The whole tree, its defaults taken from {@code env}. */
-  static CommandLine build(Map<String, String> env, List<Fault> extraFaults, PrintStream out, PrintStream err) {
+  public static CommandLine build(Map<String, String> env, List<Fault> extraFaults, PrintStream out, PrintStream err) {
     CommandLine root = new CommandLine(new Root())
         .addSubcommand(new CommandLine(new RunCommand(extraFaults, out, env)))
         .addSubcommand(new CheckCommand(out))
-        .addSubcommand(new BenchCommand(err))
+        .addSubcommand(new CommandLine(new BenchCommand(out, env)))
         .addSubcommand(new CommandLine.HelpCommand())
         .addSubcommand(new AutoComplete.GenerateCompletion());
     RunCommand.ENV_OPTIONS.forEach(option -> option.addTo(root.getSubcommands().get("run").getCommandSpec()));
+    RunCommand.ENV_OPTIONS.forEach(option -> option.addTo(root.getSubcommands().get("bench").getCommandSpec()));
     root.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
     return Cli.configure(root, "stress", env, RunCommand.ENV_OPTIONS);
   }

@@ -34,10 +34,13 @@ class StressLauncherIT {
     assertTrue(run(2, "explode").contains("'explode'"));
     assertTrue(run(2, "runn").contains("Did you mean: run?"));
     assertTrue(run(2, "run", "--scenaro", "locks").contains("Did you mean: --scenario?"));
-    assertTrue(run(2, "bench").contains("not built yet"));
+    assertTrue(run(2, "bench", "--only", "G9").contains("G1..G8"));
+    assertTrue(run(2, "bench", "--repetition", "2").contains("Did you mean: --repetitions?"));
     String help = run(0, "--help");
     assertTrue(help.contains("run") && help.contains("check") && help.contains("bench"), help);
     String runHelp = run(0, "run", "--help");
     assertTrue(runHelp.contains("--faults") && runHelp.contains("STRESS_DB_URL") && runHelp.contains("COORDINATOR_JAR"), runHelp);
+    String benchHelp = run(0, "bench", "--help");
+    assertTrue(benchHelp.contains("--repetitions") && benchHelp.contains("STRESS_DB_URL"), benchHelp);
   }
 }

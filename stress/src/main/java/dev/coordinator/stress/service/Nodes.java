@@ -24,9 +24,9 @@ public final class Nodes implements AutoCloseable {
     this.nodes = nodes;
   }
 
-  /** What every node is started with. */
+  /** What every node is started with; {@code extraFlags} go after the others (the bench's {@code --policy-engine}). */
   public record Settings(Path jar, String javaOptions, DatabaseUrl database, Path agentsFile, int sessionTimeoutSeconds,
-                         long sweepMillis, String clusterName, Path logDir) {
+                         long sweepMillis, String clusterName, Path logDir, List<String> extraFlags) {
   }
 
   /**
@@ -42,6 +42,7 @@ public final class Nodes implements AutoCloseable {
           "--session-timeout", String.valueOf(settings.sessionTimeoutSeconds()),
           "--sweep-interval", String.valueOf(settings.sweepMillis()),
           "--data-dir", settings.logDir().resolve("node-" + i).toString()));
+      flags.addAll(settings.extraFlags());
       if (count > 1) {
         flags.addAll(List.of("--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", "0",
             "--cluster-name", settings.clusterName(), "--cluster-members", CLUSTER_MEMBERS));

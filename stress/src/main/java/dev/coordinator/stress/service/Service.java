@@ -31,7 +31,7 @@ public record Service(List<URI> urls, Agents agents, Nodes nodes, ServiceDatabas
       console.printf("stress: starting %d node(s) on %s%n", options.nodes(), database.url());
       Nodes nodes = Nodes.start(options.nodes(), new Nodes.Settings(options.jar().toAbsolutePath(), options.nodeJavaOptions(),
           database.url(), options.out().resolve("agents.json").toAbsolutePath(), options.sessionTimeoutSeconds(),
-          options.sweepMillis(), unique.replace('_', '-'), options.out().toAbsolutePath()));
+          options.sweepMillis(), unique.replace('_', '-'), options.out().toAbsolutePath(), List.of()));
       return new Service(nodes.urls(), agents, nodes, database);
     } catch (IOException | RuntimeException e) {
       database.close();

@@ -1,0 +1,143 @@
+package dev.coordinator.stress.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One {@code bin/stress bench}: starts the services it needs, creates the raw tables, runs each
+ * goal's comparisons (baseline → measured → baseline per repetition), and writes bench.json,
+ * bench.png and the table.
+ */
+public final class BenchRun {
+  /** The client count performance.md names for the goals (G3's latency at one client besides). */
+  static final int CLIENTS = 16;
+
+  private final BenchOptions options;
+  private final PrintStream console;
+  private final List<BenchChart.Point> points = new ArrayList<>();
+
+  public BenchRun(BenchOptions options, PrintStream console) {
+    this.options = options;
+    this.console = console;
+  }
+
+  /** bench.json's content; throws when the bench cannot run (no pgbench, no jar, a service that does not start). */
+  public JsonObject run() throws IOException {
+    Files.createDirectories(options.out());
+    Path pgbenchPath = Pgbench.find().orElseThrow(() -> new IllegalStateException(
+        "no pgbench on the PATH or under /usr/lib/postgresql/*/bin: install the PostgreSQL client tools (postgresql-client)"));
+    int clients = options.clients() == null ? CLIENTS : options.clients();
+    int writers = options.goals().contains("G2") ? clients * 4 : clients;
+    String started = Instant.now().toString();
+    double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
+    try (BenchServices services = BenchServices.open(options, writers, console)) {
+      // Interrupted (Ctrl-C, SIGTERM), the bench still stops the nodes it started and drops their databases.
+      Thread cleanup = new Thread(services::close, "bench-cleanup");
+      Runtime.getRuntime().addShutdownHook(cleanup);
+      try {
+        BenchServices.Running home = services.get(BenchServices.Kind.CEDAR);
+        home.database().execute(RawSchema.CREATE);
+        Pgbench pgbench = Pgbench.prepare(pgbenchPath, options.out(), home.database().url());
+        Phases phases = new Phases(vertx, services, pgbench, options.durationMillis(), console);
+        JsonObject results = new JsonObject();
+        List<String[]> table = new ArrayList<>();
+        for (String id : options.goals()) {
+          results.put(id, measure(Goals.of(id, phases, clients), table));
+        }
+        results.put("raw_driver", "pgbench").put("pgbench", pgbenchPath.toString())
+            .put("machine", machine(home.database().execute("SELECT version()"), loadBefore))
+            .put("settings", new JsonObject().put("duration_s", options.durationMillis() / 1000.0)
+                .put("warmup_s", Math.min(2000, options.durationMillis() / 5) / 1000.0)
+                .put("service_warmup", "lock cycles in 2 s windows, when a service is first used, until 3000 ran and two windows agree within 15% (4 to 60 s)")
+                .put("repetitions", options.repetitions()).put("clients", clients)
+                .put("service_flags", "defaults (--session-timeout " + BenchServices.DEFAULT_SESSION_TIMEOUT_SECONDS
+                    + ", --sweep-interval " + BenchServices.DEFAULT_SWEEP_MILLIS + ", synchronous_commit as the server has it)"
+                    + " plus --policy-engine per goal; G8's nodes add --cluster")
+                .put("node_java_options", options.nodeJavaOptions()))
+            .put("started", started).put("finished", Instant.now().toString());
+        Files.writeString(options.out().resolve("bench.json"), results.encodePrettily());
+        BenchChart.write(points, "bench: throughput and p99 against clients, " + started, options.out().resolve("bench.png"));
+        printTable(table);
+        console.printf("bench: results in %s (bench.json, bench.png)%n", options.out());
+        return results;
+      } finally {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      }
+    } finally {
+      LoadGenerator.await(vertx.close());
+    }
+  }
+
+  private JsonObject measure(Goal goal, List<String[]> table) {
+    console.printf("bench: %s: %s%n", goal.id(), goal.measure());
+    List<ComparisonResult> results = goal.comparisons().stream().map(ComparisonResult::new).toList();
+    for (int repetition = 1; repetition <= options.repetitions(); repetition++) {
+      for (ComparisonResult result : results) {
+        Comparison c = result.comparison();
+        Measurement before = run(goal, repetition, c.baseline());
+        Measurement measured = run(goal, repetition, c.measured());
+        Measurement after = run(goal, repetition, c.baseline());
+        result.add(new ComparisonResult.Repetition(before, measured, after));
+      }
+    }
+    JsonObject extra = goal.extra().get();
+    ComparisonResult headline = results.get(0);
+    boolean met = results.stream().allMatch(ComparisonResult::met) && extra.getBoolean("met", true);
+    JsonObject json = new JsonObject().put("service", Measurement.round(headline.service()))
+        .put("raw", Measurement.round(headline.raw())).put("ratio", Measurement.round(headline.ratio()))
+        .put("met", met).put("target", headline.comparison().bound()).put("unit", headline.comparison().unit())
+        .put("measure", goal.measure()).put("raw_is", goal.baseline()).put("service_is", goal.service())
+        .put("clients", headline.comparison().measured().clients())
+        .put("service_p50_ms", Measurement.round(headline.medianMeasured().p50Ms()))
+        .put("service_p99_ms", Measurement.round(headline.medianMeasured().p99Ms()))
+        .put("raw_p50_ms", Measurement.round(headline.medianBaseline().p50Ms()))
+        .put("raw_p99_ms", Measurement.round(headline.medianBaseline().p99Ms()))
+        .put("comparisons", new JsonArray(results.stream().map(ComparisonResult::json).toList()));
+    extra.fieldNames().stream().filter(name -> !name.equals("met")).forEach(name -> json.put(name, extra.getValue(name)));
+    for (ComparisonResult result : results) {
+      table.add(new String[] {goal.id(), result.comparison().name(), figure(result.service()), figure(result.raw()),
+          String.format("%.2f", result.ratio()), result.comparison().bound(), result.met() ? "yes" : "NO"});
+    }
+    extra.fieldNames().stream().filter(name -> !name.equals("met") && !name.endsWith("target_us")).forEach(name ->
+        table.add(new String[] {goal.id(), name, String.valueOf(extra.getValue(name)), "", "", "", ""}));
+    return json;
+  }
+
+  private Measurement run(Goal goal, int repetition, Phase phase) {
+    Measurement m = phase.run().get();
+    points.add(new BenchChart.Point(phase.workload(), phase.side(), m));
+    console.printf("bench: %s rep %d/%d  %-14s %-26s %3d clients: %9.1f/s  p50 %7.2f ms  p99 %7.2f ms%s%n", goal.id(),
+        repetition, options.repetitions(), phase.workload(), phase.side(), phase.clients(), m.opsPerSecond(), m.p50Ms(),
+        m.p99Ms(), m.errors() + m.empty() == 0 ? "" : "  (errors " + m.errors() + ", empty " + m.empty() + ")");
+    return m;
+  }
+
+  private static String figure(double value) {
+    return value >= 100 ? String.format("%.0f", value) : String.format("%.2f", value);
+  }
+
+  private void printTable(List<String[]> rows) {
+    String format = "%-4s %-30s %10s %10s %7s %8s %5s%n";
+    console.printf(format, "goal", "measure", "service", "raw", "ratio", "target", "met?");
+    rows.forEach(row -> console.printf(format, (Object[]) row));
+  }
+
+  private static JsonObject machine(String postgres, double loadBefore) {
+    return new JsonObject().put("cores", Runtime.getRuntime().availableProcessors())
+        .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"))
+        .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"))
+        .put("postgresql", postgres).put("load_average_before", loadBefore)
+        .put("load_average_after", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+  }
+}
