@@ -192,7 +192,7 @@ public final class PolicyVerticle extends PooledVerticle {
     } catch (CoordinatorException e) {
       return refuse(Refusal.of(envelope, e.failure()), principal, new JsonObject(), INVALID);
     }
-    PolicyRequest request = PolicyRequest.of(principal, command);
+    PolicyRequest request = PolicyRequest.of(principal, command, params);
     Decision decision = enforce(engine.decide(principal, request));
     metrics.decision(decision.auditDecision(), decision.engine());
     if (!decision.allowed()) {
