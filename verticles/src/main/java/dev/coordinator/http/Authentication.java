@@ -70,7 +70,7 @@ final class Authentication implements Handler<RoutingContext> {
           "too many unknown API keys from " + address + "; try again in " + retryAfter + " s"));
       return;
     }
-    bus.<Reply>request(Addresses.AUTHENTICATE, new Authenticate(key, address, context.get(HttpVerticle.REQUEST_ID)),
+    bus.<Reply>request(Addresses.AUTHENTICATE, new Authenticate(digest, address, context.get(HttpVerticle.REQUEST_ID)),
         LocalDelivery.options())
         .map(Message::body)
         .onFailure(error -> Responses.unread(context, Reply.Failure.of(ErrorCode.UNAVAILABLE,

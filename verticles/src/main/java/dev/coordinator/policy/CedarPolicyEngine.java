@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Decides with Cedar. The principal is the agent with its profile's trust, type and action lists
  * as attributes; the action is the command's, a member of its group (read, write or admin); the
  * resource has its kind. The policy set can be replaced at run time by one that validates; an
- * engine error denies.
+ * engine error denies. Each set remembers the decisions it made ({@link DecisionCache}).
  */
 public final class CedarPolicyEngine implements PolicyEngine {
   public static final String NAME = "cedar";
@@ -35,12 +35,29 @@ public final class CedarPolicyEngine implements PolicyEngine {
 
   private final BasicAuthorizationEngine engine = new BasicAuthorizationEngine();
   private final Path folder;
-  private final AtomicReference<CedarPolicies> policies;
+  private final AtomicReference<InForce> inForce;
+
+  /**
+   * The set in force and the decisions it made, swapped as one: a decision is evaluated with the
+   * set it is stored for, so no decision of an earlier set is ever answered once a new one is in force.
+   */
+  private record InForce(CedarPolicies policies, DecisionCache decisions) {
+    InForce(CedarPolicies policies) {
+      this(policies, new DecisionCache());
+    }
+  }
+
+  /** Cedar could not answer: the request is denied, and the denial is not remembered. */
+  private static final class EvaluationFailed extends Exception {
+    EvaluationFailed(String why) {
+      super(why, null, false, false);
+    }
+  }
 
   /** Loads from {@code folder}, or the bundled policies when null; an invalid set stops the start. */
   public CedarPolicyEngine(Path folder) throws CedarPolicies.InvalidPolicies {
     this.folder = folder;
-    this.policies = new AtomicReference<>(CedarPolicies.load(folder));
+    this.inForce = new AtomicReference<>(new InForce(CedarPolicies.load(folder)));
   }
 
   @Override
@@ -58,15 +75,36 @@ public final class CedarPolicyEngine implements PolicyEngine {
 
   /** Puts a set read by {@link #reread} in force. */
   public void install(CedarPolicies loaded) {
-    policies.set(loaded);
+    inForce.set(new InForce(loaded));
   }
 
   public CedarPolicies policies() {
-    return policies.get();
+    return inForce.get().policies();
+  }
+
+  /** How many decisions the set in force remembers. */
+  int remembered() {
+    return inForce.get().decisions().size();
   }
 
   @Override
   public Decision decide(Principal principal, PolicyRequest request) {
+    InForce current = inForce.get();
+    Decision known = current.decisions().get(principal, request);
+    if (known != null) {
+      return known;
+    }
+    try {
+      Decision decision = evaluate(current.policies(), principal, request);
+      current.decisions().put(principal, request, decision);
+      return decision;
+    } catch (EvaluationFailed e) {
+      return failed(e.getMessage());
+    }
+  }
+
+  private Decision evaluate(CedarPolicies policies, Principal principal, PolicyRequest request)
+      throws EvaluationFailed {
     EntityUID agent = AGENT.of(principal.id());
     EntityUID resource = RESOURCE.of(request.resource());
     EntityUID action = ACTION.of(request.action());
@@ -86,13 +124,13 @@ public final class CedarPolicyEngine implements PolicyEngine {
     groups.forEach(group -> entities.add(new Entity(group, Map.of(), Set.of())));
     try {
       AuthorizationResponse response = engine.isAuthorized(new AuthorizationRequest(agent, action, resource, context),
-          policies.get().policySet(), entities);
+          policies.policySet(), entities);
       if (response.success.isEmpty()) {
-        return failed(response.errors.map(Object::toString).orElse("no answer"));
+        throw new EvaluationFailed(response.errors.map(Object::toString).orElse("no answer"));
       }
       AuthorizationSuccessResponse success = response.success.get();
       if (!success.getErrors().isEmpty()) {
-        return failed(success.getErrors().toString());
+        throw new EvaluationFailed(success.getErrors().toString());
       }
       List<String> determining = success.getReason().stream().sorted().toList();
       String reason = success.isAllowed()
@@ -101,7 +139,7 @@ public final class CedarPolicyEngine implements PolicyEngine {
               + (determining.isEmpty() ? ": no policy permits it" : " by " + determining);
       return new Decision(success.isAllowed(), false, reason, NAME, determining);
     } catch (AuthException | RuntimeException e) {
-      return failed(e.getMessage());
+      throw new EvaluationFailed(e.getMessage());
     }
   }
 

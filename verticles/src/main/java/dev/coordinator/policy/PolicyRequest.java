@@ -6,7 +6,7 @@ import dev.coordinator.bus.Commands;
 import dev.coordinator.bus.Principal;
 import dev.coordinator.bus.audit.AuditCommand;
 import dev.coordinator.bus.task.TaskCommand;
-import dev.coordinator.domain.CommandJson;
+import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -36,15 +36,18 @@ public record PolicyRequest(String action, Optional<String> group, String resour
   public static final String WRITE = "write";
   public static final String ADMIN = "admin";
 
-  /** The request a command makes for its caller. */
-  public static PolicyRequest of(Principal principal, Command command) {
+  /**
+   * The request a command makes for its caller; {@code fields} are the command's as
+   * {@link dev.coordinator.domain.CommandJson} gives them (the gate has them already: not built twice).
+   */
+  public static PolicyRequest of(Principal principal, Command command, JsonObject fields) {
     return new PolicyRequest(command.actionName(), Optional.of(group(Commands.action(command.getClass()))),
-        Commands.kindOf(command.getClass()), command.resource(), readsOthers(principal, command), numbers(command));
+        Commands.kindOf(command.getClass()), command.resource(), readsOthers(principal, command), numbers(fields));
   }
 
-  private static Map<String, Long> numbers(Command command) {
+  private static Map<String, Long> numbers(JsonObject fields) {
     Map<String, Long> numbers = new HashMap<>();
-    CommandJson.of(command).forEach(field -> {
+    fields.forEach(field -> {
       if (NUMBERS.contains(field.getKey()) && field.getValue() instanceof Number number) {
         numbers.put(field.getKey(), number.longValue());
       }

@@ -1,6 +1,5 @@
 package dev.coordinator.policy;
 
-import dev.coordinator.agent.ApiKeys;
 import dev.coordinator.audit.AuditContext;
 import dev.coordinator.audit.AuditSql;
 import dev.coordinator.bus.Addresses;
@@ -40,6 +39,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.util.Base64;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -144,7 +144,7 @@ public final class PolicyVerticle extends PooledVerticle {
 
   private void authenticate(Message<Authenticate> message) {
     Authenticate attempt = message.body();
-    profiles.byKeyHash(ApiKeys.hash(attempt.apiKey()))
+    profiles.byKeyHash(Base64.getDecoder().decode(attempt.keyDigest()))
         .compose(principal -> principal == null ? refuseUnknownKey(attempt) : Future.succeededFuture(Reply.success(principal)))
         .recover(error -> Future.succeededFuture(SqlFailures.toFailure(error, false)))
         .onSuccess(message::reply);
@@ -192,7 +192,7 @@ public final class PolicyVerticle extends PooledVerticle {
     } catch (CoordinatorException e) {
       return refuse(Refusal.of(envelope, e.failure()), principal, new JsonObject(), INVALID);
     }
-    PolicyRequest request = PolicyRequest.of(principal, command);
+    PolicyRequest request = PolicyRequest.of(principal, command, params);
     Decision decision = enforce(engine.decide(principal, request));
     metrics.decision(decision.auditDecision(), decision.engine());
     if (!decision.allowed()) {
