@@ -49,6 +49,10 @@ public abstract class Client implements Runnable {
     public boolean unknown() {
       return type == Event.Type.INFO;
     }
+
+    public boolean failed() {
+      return type == Event.Type.FAIL;
+    }
   }
 
   @FunctionalInterface
@@ -122,11 +126,12 @@ public abstract class Client implements Runnable {
     if (current == null) {
       return true;
     }
-    boolean ended = call("end_session", new JsonObject(), headers -> api.delete("/v1/sessions/" + current, headers)).ok();
-    if (ended) {
+    Outcome ended = call("end_session", new JsonObject(), headers -> api.delete("/v1/sessions/" + current, headers));
+    if (!ended.failed()) {
+      // Ended, or maybe ended (a closed MCP WebSocket leaves its session to the reaper): either way not used again.
       session = null;
     }
-    return ended;
+    return ended.ok();
   }
 
   /**
