@@ -277,7 +277,7 @@ public final class StressRun {
         results.getJsonObject("counts").getLong("ok"), results.getJsonObject("counts").getLong("fail"),
         results.getJsonObject("counts").getLong("info"), results.getJsonArray("faults").size());
     if (verdict.ok()) {
-      console.println("stress: no violations (LOCK-1..4, TASK-1..5, ENF-1, IDEM, AUD-2)");
+      console.println("stress: no violations (LOCK-1..4, TASK-1..5, ENF-1, IDEM, AUD-1, AUD-2)");
     }
     for (Violation violation : verdict.violations()) {
       console.printf("stress: VIOLATION %s (seed %d): %s%s%n", violation.invariant(), options.seed(), violation.detail(),
