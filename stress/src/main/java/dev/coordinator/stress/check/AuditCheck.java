@@ -25,8 +25,11 @@ import java.util.Set;
  *   <li>ENF-1: no row of the read-only agent has outcome ok for a mutation.
  * </ul>
  *
- * MCP calls are not matched one by one (the service names their request ids itself). One pass
- * over the rows and one over the operations, with hash lookups: linear in the history.
+ * MCP calls cannot be matched one by one (the service names their request ids itself), so they are
+ * counted: per agent, session and action, the rows of outcome ok lie between the acknowledged calls
+ * and the acknowledged plus the maybe-happened ones (for the lock and task calls whose rows have
+ * no cascades but a session end's). One pass over the rows and one over the operations, with hash
+ * lookups: linear in the history.
  */
 final class AuditCheck {
   private static final Map<String, String> ACTIONS = Map.ofEntries(Map.entry("acquire", "acquire_lock"),
@@ -34,6 +37,9 @@ final class AuditCheck {
       Map.entry("submit", "submit_work"), Map.entry("claim", "get_work"), Map.entry("complete", "complete_work"),
       Map.entry("cancel", "cancel_task"), Map.entry("renew_claim", "renew_claim"), Map.entry("open_session", "register_session"),
       Map.entry("heartbeat", "heartbeat"), Map.entry("end_session", "end_session"));
+  /** The MCP calls counted per session: their own row is their only row of that action in a request, but for a session end's. */
+  private static final Set<String> COUNTED = Set.of("acquire", "release", "renew", "validate", "submit", "claim", "complete",
+      "renew_claim");
   static final String REQUEST_ID = "x-request-id";
   private static final String OK = "ok";
 
@@ -55,9 +61,17 @@ final class AuditCheck {
     Set<String> sent = new HashSet<>();
     Set<String> restAgents = new HashSet<>();
     Map<String, List<Operation>> repeats = new HashMap<>();
+    Map<String, long[]> mcpCalls = new HashMap<>();
     for (Operation op : operations) {
       String request = op.args().getString(REQUEST_ID);
       String action = ACTIONS.get(op.op());
+      if (request == null && action != null && COUNTED.contains(op.op()) && !op.failed()
+          && op.args().getString("transport", "").startsWith("mcp") && op.args().getString("session") != null) {
+        long[] range = mcpCalls.computeIfAbsent(counted(op.args().getString("agent"), op.args().getString("session"), action),
+            k -> new long[2]);
+        range[0] += op.ok() ? 1 : 0;
+        range[1]++;
+      }
       if (request == null || action == null) {
         continue;
       }
@@ -84,6 +98,7 @@ final class AuditCheck {
       }
     }
     repeats.values().forEach(group -> idempotency(group, byRequest, violations));
+    mcpCounts(mcpCalls, end.auditRows(), byRequest, violations);
     for (JsonObject row : end.auditRows()) {
       String agent = row.getString("agent");
       if (!OK.equals(row.getString("outcome"))) {
@@ -100,6 +115,39 @@ final class AuditCheck {
       }
     }
     return violations;
+  }
+
+  private static String counted(String agent, String session, String action) {
+    return agent + " " + session + " " + action;
+  }
+
+  /** Per MCP client's agent, session and action: acknowledged calls ≤ rows of outcome ok ≤ acknowledged + maybe-happened calls. */
+  private static void mcpCounts(Map<String, long[]> calls, List<JsonObject> rows, Map<String, List<JsonObject>> byRequest,
+                                List<Violation> violations) {
+    Set<String> agents = new HashSet<>();
+    calls.keySet().forEach(key -> agents.add(key.substring(0, key.indexOf(' '))));
+    Map<String, Long> found = new HashMap<>();
+    for (JsonObject row : rows) {
+      if (OK.equals(row.getString("outcome")) && agents.contains(row.getString("agent")) && row.getString("session_id") != null
+          && !endsSession(byRequest.get(row.getString("request_id")))) {
+        found.merge(counted(row.getString("agent"), row.getString("session_id"), row.getString("action")), 1L, Long::sum);
+      }
+    }
+    Set<String> keys = new HashSet<>(calls.keySet());
+    found.keySet().stream().filter(key -> COUNTED.stream().map(ACTIONS::get).anyMatch(key::endsWith)).forEach(keys::add);
+    keys.forEach(key -> {
+      long[] range = calls.getOrDefault(key, new long[2]);
+      long audited = found.getOrDefault(key, 0L);
+      if (audited < range[0] || audited > range[1]) {
+        violations.add(new Violation("AUD-1", "MCP calls (agent, session, action) " + key + ": " + range[0] + " acknowledged, "
+            + (range[1] - range[0]) + " of unknown outcome, but " + audited + " audit rows of outcome ok", List.of()));
+      }
+    });
+  }
+
+  /** Whether a request's rows include a session end (whose cascaded releases and requeues are not calls of their own). */
+  private static boolean endsSession(List<JsonObject> rows) {
+    return rows != null && rows.stream().anyMatch(row -> "end_session".equals(row.getString("action")));
   }
 
   /** Calls repeated with one key acted once: exactly one row on the acknowledged task among all their requests. */

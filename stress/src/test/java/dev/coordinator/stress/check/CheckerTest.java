@@ -277,4 +277,31 @@ class CheckerTest {
     assertEquals(List.of(), acquireAudited(Event.Type.OK, own, HistoryBuilder.row(2, "reader", "r-1", "submit_work", "stress", "denied")));
     assertEquals(List.of("ENF-1"), acquireAudited(Event.Type.OK, own, HistoryBuilder.row(2, "reader", "r-1", "submit_work", "t9", "ok")));
   }
+
+  /** An MCP acquire of agent a in session sa (no request id of the client's), completed as {@code outcome}, and the audit rows. */
+  private static List<String> mcpAcquireAudited(Event.Type outcome, JsonObject... rows) {
+    HistoryBuilder history = new HistoryBuilder();
+    history.op("a", "acquire", HistoryBuilder.args("a", "sa").put("key", KEY).put("transport", "mcp"), 100, outcome, 105,
+        outcome == Event.Type.OK ? new JsonObject().put("lock", lock(KEY, "a", "sa", 1, 102, 60_000)).put("action", "acquired")
+            : new JsonObject(), null);
+    return invariants(history.end(20_000).audit(20_010, rows));
+  }
+
+  private static JsonObject mcpRow(long id, String request, String action) {
+    return HistoryBuilder.row(id, "a", request, action, KEY, "ok").put("session_id", "sa");
+  }
+
+  @Test
+  @DisplayName("AUD-1: MCP calls are counted per agent, session and action: an acknowledged acquire without a row, or a row too many, is caught")
+  void mcpCallsAreCountedAgainstTheAuditTrail() {
+    assertEquals(List.of(), mcpAcquireAudited(Event.Type.OK, mcpRow(1, "mcp-1", "acquire_lock")));
+    assertEquals(List.of("AUD-1"), mcpAcquireAudited(Event.Type.OK));
+    assertEquals(List.of("AUD-1"), mcpAcquireAudited(Event.Type.OK, mcpRow(1, "mcp-1", "acquire_lock"),
+        mcpRow(2, "mcp-2", "acquire_lock")));
+    assertEquals(List.of(), mcpAcquireAudited(Event.Type.INFO), "a maybe-happened acquire may have no row");
+    assertEquals(List.of(), mcpAcquireAudited(Event.Type.OK, mcpRow(1, "mcp-1", "acquire_lock"), mcpRow(2, "mcp-2", "end_session"),
+        mcpRow(3, "mcp-2", "release_lock")), "a session end's cascaded release is not a call of its own");
+    assertEquals(List.of("AUD-1"), mcpAcquireAudited(Event.Type.OK, mcpRow(1, "mcp-1", "acquire_lock"),
+        mcpRow(3, "mcp-3", "release_lock")), "a release nobody called");
+  }
 }
