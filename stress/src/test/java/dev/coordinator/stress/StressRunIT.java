@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * STR-1, STR-2: real runs of {@code bin/stress run} against the real service (child JVMs from the
  * service jar) on a fresh database of the test PostgreSQL (the local server if it answers, else
- * an embedded one the harness starts).
+ * an embedded one the harness starts; the run with every fault always embeds one, as restart-db
+ * must stop and start it).
  */
 class StressRunIT {
   private static final String JAR = System.getProperty("coordinator.jar", "../verticles/target/coordinator.jar");
