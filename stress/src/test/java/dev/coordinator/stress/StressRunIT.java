@@ -214,7 +214,9 @@ class StressRunIT {
     assertEquals(1, run.exit(), run.output());
     assertFalse(run.results().getBoolean("ok"));
     assertTrue(run.results().getJsonArray("violations").stream().map(JsonObject.class::cast)
-        .anyMatch(v -> v.getString("invariant").equals("LOCK-2") && v.getString("detail").contains("is not greater than token")),
+        // A rewound sequence shows as a lower token after a higher one, or as one token granted twice (both LOCK-2).
+        .anyMatch(v -> v.getString("invariant").equals("LOCK-2") && (v.getString("detail").contains("is not greater than token")
+            || v.getString("detail").contains("was granted twice"))),
         run.output());
     assertTrue(run.output().contains("VIOLATION LOCK-2 (seed 77)"), run.output());
   }
