@@ -31,6 +31,7 @@ public final class Checker {
     violations.addAll(LockCheck.check(operations, sessions, settings));
     violations.addAll(TaskCheck.check(operations, sessions, end, settings));
     violations.addAll(EndCheck.check(operations, sessions, end, settings));
+    violations.addAll(AuditCheck.check(operations, end, settings));
     long checked = operations.stream()
         .filter(op -> !op.process().equals(FinalState.PROCESS) && !op.process().equals("nemesis") && op.completion() != null)
         .count();

@@ -4,6 +4,7 @@ import dev.coordinator.stress.history.Operation;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.Set;
 
 /**
  * The service's state at the end, as read by the harness after the clients stopped (operations of
- * process {@value #PROCESS} in the history): the live locks, every task the history names, and the
- * audit chain's verification.
+ * process {@value #PROCESS} in the history): the live locks, every task the history names, the
+ * audit chain's verification and the audit rows.
  */
 public final class FinalState {
   public static final String PROCESS = "final";
@@ -24,6 +25,8 @@ public final class FinalState {
   private Instant locksReadAt;
   private Operation locksRead;
   private Operation audit;
+  private final List<JsonObject> auditRows = new ArrayList<>();
+  private boolean auditRead;
 
   FinalState(List<Operation> operations) {
     for (Operation op : operations) {
@@ -46,6 +49,12 @@ public final class FinalState {
           }
         }
         case "verify_audit" -> audit = op;
+        case "read_audit" -> {
+          if (op.ok()) {
+            auditRead = true;
+            op.result().getJsonArray("rows").forEach(row -> auditRows.add((JsonObject) row));
+          }
+        }
         default -> {
           // nothing else is read at the end
         }
@@ -80,5 +89,15 @@ public final class FinalState {
 
   Operation audit() {
     return audit;
+  }
+
+  /** Whether the whole audit trail was read at the end (it is not without access to the database). */
+  boolean auditRead() {
+    return auditRead;
+  }
+
+  /** The audit rows, in id order: {@code id, agent, session_id, request_id, action, resource, decision, outcome}. */
+  List<JsonObject> auditRows() {
+    return auditRows;
   }
 }

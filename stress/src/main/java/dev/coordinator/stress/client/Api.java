@@ -52,8 +52,8 @@ public final class Api implements Calls {
   }
 
   @Override
-  public Reply get(String path) throws IOException, InterruptedException {
-    return get(path, 0);
+  public Reply get(String path, Map<String, String> headers) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder().GET(), path, headers, 0);
   }
 
   /** A GET that may take {@code extraMillis} longer than usual (verifying a long audit chain). */
@@ -74,6 +74,11 @@ public final class Api implements Calls {
   @Override
   public String transport() {
     return "rest";
+  }
+
+  @Override
+  public boolean auditedByRequestId() {
+    return true;
   }
 
   private Reply send(HttpRequest.Builder builder, String path, Map<String, String> headers, long waitMs)

@@ -18,6 +18,7 @@ import java.util.Random;
  */
 public abstract class Client implements Runnable {
   private static final String SESSION_HEADER = "Coordinator-Session";
+  private static final String REQUEST_ID_HEADER = "X-Request-Id";
 
   protected final String name;
   protected final String agent;
@@ -29,6 +30,7 @@ public abstract class Client implements Runnable {
   private volatile String session;
   private volatile long lastActivityNanos = System.nanoTime();
   private long lastHeartbeatNanos;
+  private long calls;
 
   protected Client(String name, String agent, Calls api, ClientContext context, long seed) {
     this.name = name;
@@ -46,6 +48,10 @@ public abstract class Client implements Runnable {
 
     public boolean unknown() {
       return type == Event.Type.INFO;
+    }
+
+    public boolean failed() {
+      return type == Event.Type.FAIL;
     }
   }
 
@@ -86,6 +92,9 @@ public abstract class Client implements Runnable {
   /** Vanishes where it stands: no release, no session end. */
   public void crash() {
     crashed = true;
+    api.vanish();
+    // A WebSocket's session was kept alive by the service until the socket dropped: the reap bound counts from now.
+    lastActivityNanos = System.nanoTime();
     context.history().invoke(name, "crash", new JsonObject().put("agent", agent).put("session", session))
         .info("client vanished");
     Thread running = thread;
@@ -117,11 +126,12 @@ public abstract class Client implements Runnable {
     if (current == null) {
       return true;
     }
-    boolean ended = call("end_session", new JsonObject(), headers -> api.delete("/v1/sessions/" + current, headers)).ok();
-    if (ended) {
+    Outcome ended = call("end_session", new JsonObject(), headers -> api.delete("/v1/sessions/" + current, headers));
+    if (!ended.failed()) {
+      // Ended, or maybe ended (a closed MCP WebSocket leaves its session to the reaper): either way not used again.
       session = null;
     }
-    return ended;
+    return ended.ok();
   }
 
   /**
@@ -144,9 +154,17 @@ public abstract class Client implements Runnable {
     if (current != null) {
       headers.put(SESSION_HEADER, current);
     }
+    if (api.auditedByRequestId()) {
+      // Unique in the run: the client's name (a crashed client's successor has a new one) and its call count.
+      headers.put(REQUEST_ID_HEADER, name + "-" + ++calls);
+    }
     JsonObject recorded = args.copy().put("agent", agent).put("session", current).put("node", api.node())
         .put("transport", api.transport());
-    extraHeaders.forEach((header, value) -> recorded.put(header.toLowerCase(), value));
+    headers.forEach((header, value) -> {
+      if (!header.equals(SESSION_HEADER)) {
+        recorded.put(header.toLowerCase(), value);
+      }
+    });
     History.Pending pending = context.history().invoke(name, op, recorded);
     lastActivityNanos = System.nanoTime();
     Api.Reply reply;

@@ -14,7 +14,7 @@ public final class ReaderClient extends Client {
   @Override
   protected void step() throws InterruptedException {
     switch (random.nextInt(3)) {
-      case 0 -> call("read_locks", new JsonObject(), headers -> api.get("/v1/locks"));
+      case 0 -> call("read_locks", new JsonObject(), headers -> api.get("/v1/locks", headers));
       case 1 -> {
         JsonObject body = new JsonObject().put("key", pick(context.lockKeys())).put("ttl_seconds", 30);
         call("acquire", body, headers -> api.post("/v1/locks/acquire", body, headers, 0));

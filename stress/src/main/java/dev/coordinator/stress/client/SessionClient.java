@@ -81,6 +81,7 @@ public final class SessionClient extends Client {
   private void goSilent(long millis) throws InterruptedException {
     var pending = context.history().invoke(name, "silent",
         new JsonObject().put("agent", agent).put("session", sessionId()).put("millis", millis));
+    api.vanish();
     Thread.sleep(millis);
     pending.ok(new JsonObject());
     lose();

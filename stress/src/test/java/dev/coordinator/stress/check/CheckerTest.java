@@ -198,4 +198,110 @@ class CheckerTest {
     List<JsonObject> tasks = List.of(finalTask("t1", "pending", -1), finalTask("t2", "pending", -1));
     assertEquals(List.of("ENF-1", "IDEM", "AUD-2"), invariants(history.end(20_000, List.of(), tasks, false)));
   }
+
+  /** A REST call of agent {@code a} sent with request id {@code request}, completed as {@code outcome}. */
+  private static long restCall(HistoryBuilder history, String op, String request, JsonObject args, long atMs, Event.Type outcome,
+                               JsonObject result) {
+    return history.op("a", op, HistoryBuilder.args("a", "sa").put("x-request-id", request).mergeIn(args), atMs, outcome,
+        atMs + 5, result, outcome == Event.Type.FAIL ? "LOCK_HELD" : null);
+  }
+
+  /** One acquire of KEY, completed as {@code outcome}, and the given audit rows. */
+  private static List<String> acquireAudited(Event.Type outcome, JsonObject... rows) {
+    HistoryBuilder history = new HistoryBuilder();
+    restCall(history, "acquire", "c0-1", new JsonObject().put("key", KEY), 100, outcome, outcome == Event.Type.OK
+        ? new JsonObject().put("lock", lock(KEY, "a", "sa", 1, 102, 60_000)).put("action", "acquired") : new JsonObject());
+    history.end(20_000);
+    return invariants(history.audit(20_010, rows));
+  }
+
+  @Test
+  @DisplayName("AUD-1: an acknowledged mutation with no audit row of its own, or with two, is caught; with exactly one it passes")
+  void acknowledgedMutationHasExactlyOneAuditRow() {
+    JsonObject own = HistoryBuilder.row(1, "a", "c0-1", "acquire_lock", KEY, "ok");
+    assertEquals(List.of(), acquireAudited(Event.Type.OK, own));
+    assertEquals(List.of("AUD-1"), acquireAudited(Event.Type.OK));
+    assertEquals(List.of("AUD-1"), acquireAudited(Event.Type.OK, HistoryBuilder.row(1, "a", "c0-1", "acquire_lock", "other", "ok")),
+        "a row on another key is not the acquire's");
+    assertEquals(List.of("AUD-1"), acquireAudited(Event.Type.OK, own, HistoryBuilder.row(2, "a", "c0-1", "acquire_lock", KEY, "ok")));
+  }
+
+  @Test
+  @DisplayName("AUD-1: a refused mutation with an audit row of outcome ok is caught; its refusal's own row passes")
+  void refusedMutationLeavesNoOkRow() {
+    assertEquals(List.of(), acquireAudited(Event.Type.FAIL, HistoryBuilder.row(1, "a", "c0-1", "acquire_lock", KEY, "error")));
+    assertEquals(List.of("AUD-1"), acquireAudited(Event.Type.FAIL, HistoryBuilder.row(1, "a", "c0-1", "acquire_lock", KEY, "ok")));
+  }
+
+  @Test
+  @DisplayName("AUD-1: a mutation of unknown outcome may have one audit row or none, not two")
+  void maybeHappenedMutationHasAtMostOneRow() {
+    JsonObject own = HistoryBuilder.row(1, "a", "c0-1", "acquire_lock", KEY, "ok");
+    assertEquals(List.of(), acquireAudited(Event.Type.INFO));
+    assertEquals(List.of(), acquireAudited(Event.Type.INFO, own));
+    assertEquals(List.of("AUD-1"), acquireAudited(Event.Type.INFO, own, HistoryBuilder.row(2, "a", "c0-1", "acquire_lock", KEY, "ok")));
+  }
+
+  @Test
+  @DisplayName("AUD-1: an audit row of outcome ok for a REST client's request that was never sent (a mutation that did not happen) is caught")
+  void auditRowWithoutRequestIsCaught() {
+    JsonObject own = HistoryBuilder.row(1, "a", "c0-1", "acquire_lock", KEY, "ok");
+    assertEquals(List.of("AUD-1"), acquireAudited(Event.Type.OK, own, HistoryBuilder.row(2, "a", "c0-99", "release_lock", KEY, "ok")));
+    assertEquals(List.of(), acquireAudited(Event.Type.OK, own, HistoryBuilder.row(2, "system", "system-1", "release_lock", KEY, "ok")),
+        "the reaper's rows are the system's");
+  }
+
+  /** Two submits with one Idempotency-Key, both acknowledged task t1, and the given audit rows. */
+  private static List<String> repeatedSubmit(JsonObject... rows) {
+    HistoryBuilder history = new HistoryBuilder();
+    JsonObject task = new JsonObject().put("task", new JsonObject().put("id", "t1").put("status", "pending"));
+    restCall(history, "submit", "c0-1", new JsonObject().put("idempotency-key", "k1"), 100, Event.Type.OK, task);
+    restCall(history, "submit", "c0-2", new JsonObject().put("idempotency-key", "k1"), 200, Event.Type.OK, task);
+    history.end(20_000, List.of(), List.of(finalTask("t1", "pending", -1)), true);
+    return invariants(history.audit(20_010, rows));
+  }
+
+  @Test
+  @DisplayName("IDEM: calls repeated with one Idempotency-Key that left two audit rows on the task acted twice; one row (and the replay's own request row) passes")
+  void repeatedKeyActedOnceInTheAuditTrail() {
+    JsonObject first = HistoryBuilder.row(1, "a", "c0-1", "submit_work", "t1", "ok");
+    assertEquals(List.of(), repeatedSubmit(first, HistoryBuilder.row(2, "a", "c0-2", "submit_work", "stress", "ok")));
+    assertEquals(List.of("IDEM"), repeatedSubmit(first, HistoryBuilder.row(2, "a", "c0-2", "submit_work", "t1", "ok")));
+    assertEquals(List.of("AUD-1"), repeatedSubmit(HistoryBuilder.row(2, "a", "c0-2", "submit_work", "stress", "ok")));
+  }
+
+  @Test
+  @DisplayName("ENF-1: an audit row of outcome ok for a mutation of the read-only agent is caught; its denials pass")
+  void readerMutationInTheAuditTrail() {
+    JsonObject own = HistoryBuilder.row(1, "a", "c0-1", "acquire_lock", KEY, "ok");
+    assertEquals(List.of(), acquireAudited(Event.Type.OK, own, HistoryBuilder.row(2, "reader", "r-1", "submit_work", "stress", "denied")));
+    assertEquals(List.of("ENF-1"), acquireAudited(Event.Type.OK, own, HistoryBuilder.row(2, "reader", "r-1", "submit_work", "t9", "ok")));
+  }
+
+  /** An MCP acquire of agent a in session sa (no request id of the client's), completed as {@code outcome}, and the audit rows. */
+  private static List<String> mcpAcquireAudited(Event.Type outcome, JsonObject... rows) {
+    HistoryBuilder history = new HistoryBuilder();
+    history.op("a", "acquire", HistoryBuilder.args("a", "sa").put("key", KEY).put("transport", "mcp"), 100, outcome, 105,
+        outcome == Event.Type.OK ? new JsonObject().put("lock", lock(KEY, "a", "sa", 1, 102, 60_000)).put("action", "acquired")
+            : new JsonObject(), null);
+    return invariants(history.end(20_000).audit(20_010, rows));
+  }
+
+  private static JsonObject mcpRow(long id, String request, String action) {
+    return HistoryBuilder.row(id, "a", request, action, KEY, "ok").put("session_id", "sa");
+  }
+
+  @Test
+  @DisplayName("AUD-1: MCP calls are counted per agent, session and action: an acknowledged acquire without a row, or a row too many, is caught")
+  void mcpCallsAreCountedAgainstTheAuditTrail() {
+    assertEquals(List.of(), mcpAcquireAudited(Event.Type.OK, mcpRow(1, "mcp-1", "acquire_lock")));
+    assertEquals(List.of("AUD-1"), mcpAcquireAudited(Event.Type.OK));
+    assertEquals(List.of("AUD-1"), mcpAcquireAudited(Event.Type.OK, mcpRow(1, "mcp-1", "acquire_lock"),
+        mcpRow(2, "mcp-2", "acquire_lock")));
+    assertEquals(List.of(), mcpAcquireAudited(Event.Type.INFO), "a maybe-happened acquire may have no row");
+    assertEquals(List.of(), mcpAcquireAudited(Event.Type.OK, mcpRow(1, "mcp-1", "acquire_lock"), mcpRow(2, "mcp-2", "end_session"),
+        mcpRow(3, "mcp-2", "release_lock")), "a session end's cascaded release is not a call of its own");
+    assertEquals(List.of("AUD-1"), mcpAcquireAudited(Event.Type.OK, mcpRow(1, "mcp-1", "acquire_lock"),
+        mcpRow(3, "mcp-3", "release_lock")), "a release nobody called");
+  }
 }

@@ -90,6 +90,20 @@ final class HistoryBuilder {
     return this;
   }
 
+  /** An audit row as the harness reads it at the end. */
+  static JsonObject row(long id, String agent, String requestId, String action, String resource, String outcome) {
+    return new JsonObject().put("id", id).put("agent", agent).put("session_id", null).put("request_id", requestId)
+        .put("action", action).put("resource", resource).put("decision", outcome.equals("denied") ? "deny" : "allow")
+        .put("outcome", outcome);
+  }
+
+  /** The audit rows read at the end (one page). */
+  HistoryBuilder audit(long atMs, JsonObject... rows) {
+    op(FinalState.PROCESS, "read_audit", new JsonObject(), atMs, Event.Type.OK, atMs + 1,
+        new JsonObject().put("rows", new JsonArray(List.of((Object[]) rows))), null);
+    return this;
+  }
+
   HistoryBuilder end(long atMs) {
     return end(atMs, List.of(), List.of(), true);
   }
