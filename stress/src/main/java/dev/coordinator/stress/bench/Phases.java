@@ -28,18 +28,28 @@ final class Phases {
   static final String PREFILL_TASKS = """
       INSERT INTO tasks (id, task_type, description, priority, status, submitted_by, max_attempts)
       SELECT gen_random_uuid(), 'bench', 'bench job', 5, 'pending', 'stress-admin', 3 FROM generate_series(1, %d)""";
+  /**
+   * A prefill is a bulk load into a table TRUNCATE left without statistics; a running service's
+   * tables have them (autovacuum analyzes a new table within its first minute). Without them the
+   * planner guesses a pending task of the claimed type rare and sorts the whole queue per claim.
+   */
+  static final String ANALYZE_TASKS = "ANALYZE tasks, task_dependencies";
   /** Claims per second and client count a prefill is sized for, with room: the queue must not run dry. */
   private static final int RAW_CLAIMS_PER_SECOND = 15_000;
   private static final int SERVICE_CLAIMS_PER_SECOND = 6_000;
   /**
    * A new service runs interpreted at first, and on a busy machine its JIT takes tens of seconds:
-   * it is warmed up with windows of unmeasured lock cycles until it has run a few thousand of
-   * them and two windows in a row agree within 15% (at most twelve phase durations, 4 to 60 s).
+   * it is warmed up with windows of unmeasured lock cycles until every node has run ten thousand
+   * of them (each node's JVM compiles on its own traffic: C2 takes a method after about 15 000
+   * calls and loops, and a cycle is two requests) and two windows in a row agree within 15% (at
+   * most twelve phase durations, 4 to 60 s, per node). With 3 000 cycles for the whole service a
+   * two-node cluster was measured half-compiled against a single node that its own baseline runs
+   * kept warming: 576 against 713-940 cycles/s, then 827 against 811-865 one repetition later.
    */
   private static final long WARMUP_WINDOW_MILLIS = 2000;
   private static final long WARMUP_MIN_MILLIS = 4000;
   private static final long WARMUP_MAX_MILLIS = 60_000;
-  private static final long WARMUP_MIN_CYCLES = 3000;
+  private static final long WARMUP_MIN_CYCLES_PER_NODE = 10_000;
 
   private final Vertx vertx;
   private final PrintStream console;
@@ -71,6 +81,7 @@ final class Phases {
       rawHome().database().execute(RawSchema.RESET);
       if (script.equals("claim.sql")) {
         rawHome().database().execute(RawSchema.PREFILL.formatted(RAW_CLAIMS_PER_SECOND * seconds()));
+        rawHome().database().execute(RawSchema.ANALYZE);
       }
       return pgbench.run(script, clients, seconds());
     });
@@ -90,6 +101,7 @@ final class Phases {
     return new Phase("claim", "REST", clients, () -> {
       BenchServices.Running service = reset(kind);
       service.database().execute(PREFILL_TASKS.formatted(SERVICE_CLAIMS_PER_SECOND * seconds()));
+      service.database().execute(ANALYZE_TASKS);
       Set<String> claimed = ConcurrentHashMap.newKeySet();
       return overRest(service, clients, (rest, i) -> RestWorkloads.claim(rest, claimed, doubleClaims));
     });
@@ -149,7 +161,8 @@ final class Phases {
   }
 
   private void warmUp(BenchServices.Running service) {
-    long limit = Math.max(WARMUP_MIN_MILLIS, Math.min(WARMUP_MAX_MILLIS, 12 * durationMillis));
+    int nodes = service.urls().size();
+    long limit = nodes * Math.max(WARMUP_MIN_MILLIS, Math.min(WARMUP_MAX_MILLIS, 12 * durationMillis));
     long started = System.nanoTime();
     long cycles = 0;
     double previous = -1;
@@ -160,7 +173,7 @@ final class Phases {
       rate = window.opsPerSecond();
       cycles += window.ops();
       long elapsed = (System.nanoTime() - started) / 1_000_000;
-      boolean steady = cycles >= WARMUP_MIN_CYCLES && previous > 0
+      boolean steady = cycles >= nodes * WARMUP_MIN_CYCLES_PER_NODE && previous > 0
           && Math.abs(rate - previous) / Math.max(rate, previous) <= ComparisonResult.MAX_BASELINE_SPREAD;
       if (steady || elapsed + WARMUP_WINDOW_MILLIS > limit) {
         console.printf("bench: warmed the %s service up for %.0f s (%s, last window %.0f cycles/s)%n", service.kind().name(),

@@ -26,6 +26,9 @@ final class RawSchema {
       INSERT INTO bench_jobs (task_type, priority, status, payload)
       SELECT 'bench', 5, 'pending', '{}' FROM generate_series(1, %d)""";
 
+  /** After the prefill, as the service's queue is (Phases.ANALYZE_TASKS): the same planner knowledge on both sides. */
+  static final String ANALYZE = "ANALYZE bench_jobs";
+
   private RawSchema() {
   }
 }
