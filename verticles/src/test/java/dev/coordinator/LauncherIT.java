@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coordinator.testing.Http;
 import dev.coordinator.testing.Launched;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherIT {
   private static final Path README = Launched.LAUNCHER.toAbsolutePath().getParent().getParent().resolve("README.md");
+  /** Where the README's sessions expect the service: {@code bin/coordinator serve}'s default. */
+  private static final String README_ADDRESS = "127.0.0.1:8080";
   private static final Pattern DEMO_KEY = Pattern.compile("^\\s+(alice|root)\\s+type \\S+\\s+trust \\d\\s+key (\\S+)$");
 
   @TempDir
@@ -78,18 +78,18 @@ class LauncherIT {
     }
   }
 
-  /** The README's curl sessions, run as printed against a fresh service on the README's port. */
+  /**
+   * The README's curl sessions, run as printed against a fresh service, but on a free port instead
+   * of the README's 8080: a fixed port failed when another build ran this test beside this one.
+   */
   @Test
   void readmeCurlSessionsWorkAsPrinted() throws Exception {
     Assumptions.assumeTrue(new ProcessBuilder("sh", "-c", "command -v curl").start().waitFor() == 0,
         "curl is not installed; the README sessions need it");
+    int port = Launched.freePort();
     String readme = Files.readString(README);
-    int port = 8080;
-    try (ServerSocket probe = new ServerSocket(port)) {
-      probe.setReuseAddress(true);
-    } catch (IOException busy) {
-      Assumptions.abort("port 8080, which the README uses, is busy");
-    }
+    assertTrue(readme.contains(README_ADDRESS), "README.md no longer says " + README_ADDRESS);
+    readme = readme.replace(README_ADDRESS, "127.0.0.1:" + port);
     try (Launched served = serve(port)) {
       String alice = demoKey(served, "alice");
       List<JsonObject> locks = runBlock(readme, "curl-session", alice);
