@@ -48,8 +48,9 @@ public final class BenchRun {
       try {
         BenchServices.Running home = services.get(BenchServices.Kind.CEDAR);
         home.database().execute(RawSchema.CREATE);
-        Pgbench pgbench = Pgbench.prepare(pgbenchPath, options.out(), home.database().url());
-        Phases phases = new Phases(vertx, services, pgbench, options.durationMillis(), console);
+        CpuMeter cpu = new CpuMeter(CpuMeter.postmasterOf(home.database().execute("SHOW data_directory")), services::nodePids);
+        Pgbench pgbench = Pgbench.prepare(pgbenchPath, options.out(), home.database().url(), cpu);
+        Phases phases = new Phases(vertx, services, pgbench, cpu, options.durationMillis(), console);
         JsonObject results = new JsonObject();
         List<String[]> table = new ArrayList<>();
         for (String id : options.goals()) {
@@ -103,6 +104,7 @@ public final class BenchRun {
         .put("service_p99_ms", Measurement.round(headline.medianMeasured().p99Ms()))
         .put("raw_p50_ms", Measurement.round(headline.medianBaseline().p50Ms()))
         .put("raw_p99_ms", Measurement.round(headline.medianBaseline().p99Ms()))
+        .put("service_cpu", headline.medianMeasured().cpu()).put("raw_cpu", headline.medianBaseline().cpu())
         .put("comparisons", new JsonArray(results.stream().map(ComparisonResult::json).toList()));
     extra.fieldNames().stream().filter(name -> !name.equals("met")).forEach(name -> json.put(name, extra.getValue(name)));
     for (ComparisonResult result : results) {
@@ -120,7 +122,17 @@ public final class BenchRun {
     console.printf("bench: %s rep %d/%d  %-14s %-26s %3d clients: %9.1f/s  p50 %7.2f ms  p99 %7.2f ms%s%n", goal.id(),
         repetition, options.repetitions(), phase.workload(), phase.side(), phase.clients(), m.opsPerSecond(), m.p50Ms(),
         m.p99Ms(), m.errors() + m.empty() == 0 ? "" : "  (errors " + m.errors() + ", empty " + m.empty() + ")");
+    if (m.cpu() != null) {
+      console.printf("bench:   CPU per operation: postgres %s, service %s, load %s, other %s µs; machine busy %s%n",
+          micros(m.cpu(), "postgres"), micros(m.cpu(), "service"), micros(m.cpu(), "load"), micros(m.cpu(), "other"),
+          m.cpu().getDouble("machine_busy") == null ? "?" : Math.round(100 * m.cpu().getDouble("machine_busy")) + "%");
+    }
     return m;
+  }
+
+  private static String micros(JsonObject cpu, String group) {
+    Double value = cpu.getDouble(group + "_us_per_op");
+    return value == null ? "?" : String.format("%.0f", value);
   }
 
   private static String figure(double value) {

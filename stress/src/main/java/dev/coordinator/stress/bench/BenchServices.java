@@ -4,6 +4,7 @@ import dev.coordinator.db.DatabaseUrl;
 import dev.coordinator.stress.service.Agents;
 import dev.coordinator.stress.service.EmbeddedServer;
 import dev.coordinator.stress.service.LocalDatabase;
+import dev.coordinator.stress.service.NodeProcess;
 import dev.coordinator.stress.service.Nodes;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The services a bench measures, each started on demand from the service jar on a fresh database
@@ -78,6 +80,12 @@ final class BenchServices implements AutoCloseable {
 
   DatabaseUrl server() {
     return server;
+  }
+
+  /** The process ids of every node started so far (for {@link CpuMeter}). */
+  synchronized List<Long> nodePids() {
+    return nodes.stream().flatMap(started -> started.all().stream()).map(NodeProcess::pid)
+        .filter(OptionalLong::isPresent).map(OptionalLong::getAsLong).toList();
   }
 
   /** The service of that kind, started the first time it is asked for. */

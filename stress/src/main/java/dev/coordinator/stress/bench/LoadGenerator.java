@@ -18,9 +18,11 @@ final class LoadGenerator {
   private static final long RETRY_AFTER_ERROR_MS = 20;
 
   private final Vertx vertx;
+  private final CpuMeter cpu;
 
-  LoadGenerator(Vertx vertx) {
+  LoadGenerator(Vertx vertx, CpuMeter cpu) {
     this.vertx = vertx;
+    this.cpu = cpu;
   }
 
   /** Opens the clients, runs them, closes them; blocks the calling (non-event-loop) thread. */
@@ -43,9 +45,12 @@ final class LoadGenerator {
       loops.add(done.future());
       vertx.runOnContext(nothing -> loop(client, log, measureFrom, end, errors, empty, done));
     }
+    CpuMeter.Sample before = cpu.sampleAt(measureFrom);
+    CpuMeter.Sample after = cpu.sampleAt(end);
     await(Future.all(loops));
     await(Future.join(opened.stream().map(BenchClient::close).toList()));
-    return Measurement.of(clients, durationMillis / 1000.0, LatencyLog.merge(logs), errors.get(), empty.get());
+    Measurement measured = Measurement.of(clients, durationMillis / 1000.0, LatencyLog.merge(logs), errors.get(), empty.get());
+    return measured.withCpu(cpu.use(before, after, measured.ops()));
   }
 
   private void loop(BenchClient client, LatencyLog log, long measureFrom, long end, AtomicLong errors, AtomicLong empty,

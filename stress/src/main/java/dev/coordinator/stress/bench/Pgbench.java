@@ -23,11 +23,13 @@ final class Pgbench {
   private final Path executable;
   private final Path scripts;
   private final DatabaseUrl database;
+  private final CpuMeter cpu;
 
-  private Pgbench(Path executable, Path scripts, DatabaseUrl database) {
+  private Pgbench(Path executable, Path scripts, DatabaseUrl database, CpuMeter cpu) {
     this.executable = executable;
     this.scripts = scripts;
     this.database = database;
+    this.cpu = cpu;
   }
 
   /** pgbench on the PATH or next to an installed PostgreSQL's binaries; empty if none. */
@@ -43,14 +45,14 @@ final class Pgbench {
   }
 
   /** Copies the scripts out of the jar into {@code work} so pgbench can read them. */
-  static Pgbench prepare(Path executable, Path work, DatabaseUrl database) throws IOException {
+  static Pgbench prepare(Path executable, Path work, DatabaseUrl database, CpuMeter cpu) throws IOException {
     Path scripts = Files.createDirectories(work.resolve("raw-scripts"));
     for (String name : List.of("lock_cycle.sql", "acquire.sql", "claim.sql", "lifecycle.sql")) {
       try (InputStream in = Pgbench.class.getResourceAsStream("/bench/raw/" + name)) {
         Files.write(scripts.resolve(name), in.readAllBytes());
       }
     }
-    return new Pgbench(executable, scripts, database);
+    return new Pgbench(executable, scripts, database, cpu);
   }
 
   Path executable() {
@@ -70,13 +72,16 @@ final class Pgbench {
       if (login.getPassword() != null) {
         builder.environment().putAll(Map.of("PGPASSWORD", login.getPassword()));
       }
+      CpuMeter.Sample before = cpu.sample();
       Process process = builder.start();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int exit = process.waitFor();
+      CpuMeter.Sample after = cpu.sample();
       if (exit != 0) {
         throw new IllegalStateException("pgbench " + script + " exited with " + exit + ":\n" + output);
       }
-      Measurement measurement = Measurement.of(clients, seconds, latencies(logs), 0, 0);
+      Measurement measured = Measurement.of(clients, seconds, latencies(logs), 0, 0);
+      Measurement measurement = measured.withCpu(cpu.use(before, after, measured.ops()));
       delete(logs);
       return measurement;
     } catch (IOException e) {

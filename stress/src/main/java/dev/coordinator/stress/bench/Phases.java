@@ -56,11 +56,13 @@ final class Phases {
   private final BenchServices services;
   private final Pgbench pgbench;
   private final long durationMillis;
+  private final CpuMeter cpu;
   private final AtomicLong runs = new AtomicLong();
   private final Set<BenchServices.Kind> warmed = new HashSet<>();
 
-  Phases(Vertx vertx, BenchServices services, Pgbench pgbench, long durationMillis, PrintStream console) {
+  Phases(Vertx vertx, BenchServices services, Pgbench pgbench, CpuMeter cpu, long durationMillis, PrintStream console) {
     this.console = console;
+    this.cpu = cpu;
     this.vertx = vertx;
     this.services = services;
     this.pgbench = pgbench;
@@ -116,7 +118,7 @@ final class Phases {
     HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(clients));
     try {
-      return new LoadGenerator(vertx).run(clients, warmup, duration,
+      return new LoadGenerator(vertx, cpu).run(clients, warmup, duration,
           i -> Future.succeededFuture(client.apply(new Rest(http, node(service, i), writer(i).key()), i)));
     } finally {
       LoadGenerator.await(http.close());
@@ -130,7 +132,7 @@ final class Phases {
       WebSocketClient sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(clients + 1));
       try {
         long run = runs.incrementAndGet();
-        return new LoadGenerator(vertx).run(clients, warmupMillis(), durationMillis, i -> McpSocket.open(sockets, node(service, i), writer(i).key(), "bench/" + run + "/" + i));
+        return new LoadGenerator(vertx, cpu).run(clients, warmupMillis(), durationMillis, i -> McpSocket.open(sockets, node(service, i), writer(i).key(), "bench/" + run + "/" + i));
       } finally {
         LoadGenerator.await(sockets.close());
       }

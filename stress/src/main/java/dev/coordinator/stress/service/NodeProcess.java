@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -39,6 +40,11 @@ public final class NodeProcess implements AutoCloseable {
 
   public int index() {
     return index;
+  }
+
+  /** The running JVM's process id; empty before the first start. */
+  public synchronized OptionalLong pid() {
+    return process == null ? OptionalLong.empty() : OptionalLong.of(process.pid());
   }
 
   public URI url() {
