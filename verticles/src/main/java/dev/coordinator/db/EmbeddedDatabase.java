@@ -24,16 +24,28 @@ public final class EmbeddedDatabase implements AutoCloseable {
     try {
       Path pgDir = dataDir.resolve("pg").toAbsolutePath();
       Files.createDirectories(pgDir);
-      EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-          .setDataDirectory(pgDir)
-          .setCleanDataDirectory(false)
-          .start();
+      EmbeddedPostgres postgres = durable(pgDir).start();
       EmbeddedDatabase database = new EmbeddedDatabase(postgres, dataDir.resolve("pg.url"));
       Files.writeString(database.urlFile, database.url().url());
       return database;
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the embedded PostgreSQL under " + dataDir, e);
     }
+  }
+
+  /**
+   * An embedded PostgreSQL on {@code dataDir} (kept when it stops) that writes a commit to disk
+   * before answering it, as any PostgreSQL a user runs does by default. The embedding library is
+   * made for tests: it starts the server with {@code -F} (no fsync at all, so a crash of the
+   * machine can lose or corrupt the database) and {@code synchronous_commit=off} (an acknowledged
+   * lock or claim can vanish); settings given here come after those on its command line and win.
+   */
+  public static EmbeddedPostgres.Builder durable(Path dataDir) {
+    return EmbeddedPostgres.builder()
+        .setDataDirectory(dataDir)
+        .setCleanDataDirectory(false)
+        .setServerConfig("fsync", "on")
+        .setServerConfig("synchronous_commit", "on");
   }
 
   /** The URL of a running embedded database, if {@code serve} has one up under {@code dataDir}. */

@@ -1,6 +1,7 @@
 package dev.coordinator.stress.service;
 
 import dev.coordinator.db.DatabaseUrl;
+import dev.coordinator.db.EmbeddedDatabase;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 
-/** An embedded PostgreSQL (zonky) started by the harness under the output directory: it can stop and start it. */
+/**
+ * An embedded PostgreSQL (zonky) started by the harness under the output directory: it can stop
+ * and start it. Durable like the service's own embedded database ({@link EmbeddedDatabase#durable}).
+ */
 public final class EmbeddedServer implements ServiceDatabase {
   private final Path dataDir;
   private EmbeddedPostgres postgres;
@@ -27,7 +31,7 @@ public final class EmbeddedServer implements ServiceDatabase {
     }
     try {
       // Files are kept when it stops (restart-db starts it again on them); the run's directory owns them.
-      return new EmbeddedServer(dataDir, EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).start());
+      return new EmbeddedServer(dataDir, EmbeddedDatabase.durable(dataDir).start());
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the embedded PostgreSQL under " + dataDir, e);
     }
@@ -47,7 +51,7 @@ public final class EmbeddedServer implements ServiceDatabase {
   public synchronized void restart() {
     try {
       postgres.close();
-      postgres = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
+      postgres = EmbeddedDatabase.durable(dataDir).setPort(port).start();
     } catch (IOException e) {
       throw new UncheckedIOException("could not restart the embedded PostgreSQL", e);
     }
