@@ -44,7 +44,7 @@ public final class Main {
       closeQuietly(embedded);
       throw e;
     }
-    Node node = start(config.cluster(), embedded);
+    Node node = start(config.cluster(), config.eventLoops(), embedded);
     Coordinator coordinator;
     try {
       coordinator = Coordinator.deploy(node, config, database).await();
@@ -158,12 +158,12 @@ public final class Main {
   }
 
   /** This node's Vert.x, clustered if asked; a node that cannot join says why on one line and exits 2. */
-  private static Node start(ClusterSettings cluster, EmbeddedDatabase embedded) {
+  private static Node start(ClusterSettings cluster, int eventLoops, EmbeddedDatabase embedded) {
     if (!cluster.enabled()) {
-      return Node.standalone();
+      return Node.standalone(eventLoops);
     }
     try {
-      return Node.join(cluster).await();
+      return Node.join(cluster, eventLoops).await();
     } catch (Exception e) {
       closeQuietly(embedded);
       Throwable cause = e;

@@ -45,16 +45,17 @@ public final class Node {
     this.metrics = metrics;
   }
 
-  /** A node on its own: no cluster, an id of its own, its Vert.x reporting to its own metrics. */
-  public static Node standalone() {
+  /** A node on its own with {@code eventLoops} event-loop threads: no cluster, an id of its own, its Vert.x reporting to its own metrics. */
+  public static Node standalone(int eventLoops) {
     Metrics metrics = new Metrics();
-    return new Node(metrics.vertx(new VertxOptions()).build(), UUID.randomUUID().toString(), null, metrics);
+    return new Node(metrics.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops)).build(), UUID.randomUUID().toString(),
+        null, metrics);
   }
 
   /** Starts Vert.x as a member of the cluster {@code settings} describe; fails if it cannot bind or join. */
-  public static Future<Node> join(ClusterSettings settings) {
+  public static Future<Node> join(ClusterSettings settings, int eventLoops) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(settings));
-    VertxOptions options = new VertxOptions().setEventBusOptions(eventBus(settings));
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(eventLoops).setEventBusOptions(eventBus(settings));
     Metrics metrics = new Metrics();
     return metrics.vertx(options).withClusterManager(manager).buildClustered().map(vertx -> {
       Node node = new Node(vertx, manager.getNodeId(), manager, metrics);

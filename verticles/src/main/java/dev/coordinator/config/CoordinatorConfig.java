@@ -13,6 +13,10 @@ import java.util.List;
  * @param mcpSessionsPerAgent how many MCP connections (Streamable HTTP sessions and WebSockets) one agent may hold on a node
  * @param idempotencyRetentionHours how long a stored Idempotency-Key outcome is kept for replays
  * @param cluster whether and how this node joins a cluster (api.md §7)
+ * @param eventLoops the node's Vert.x event-loop threads: a request crosses from the HTTP entry to the
+ *     policy verticle to a domain verticle and back, and each crossing between two threads wakes one;
+ *     fewer threads than Vert.x's default of two per core made a lock cycle cost the node about a
+ *     quarter less CPU on a 2-core machine (docs/performance.md)
  * @param metricsPublic whether {@code GET /metrics} answers callers on other machines too (else loopback only)
  */
 public record CoordinatorConfig(
@@ -27,6 +31,7 @@ public record CoordinatorConfig(
     long sweepIntervalMs,
     long bodyLimitBytes,
     int dbPoolSize,
+    int eventLoops,
     Path dataDir,
     List<String> allowedHosts,
     Path policyDir,
@@ -48,19 +53,19 @@ public record CoordinatorConfig(
 
   public CoordinatorConfig withDbUrl(String url) {
     return new CoordinatorConfig(url, httpHost, httpPort, agentsFile, policyEngine, enforcement, cluster,
-        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir,
+        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, eventLoops, dataDir, allowedHosts, policyDir,
         mcpSessionsPerAgent, idempotencyRetentionHours, metricsPublic);
   }
 
   public CoordinatorConfig withHttpPort(int port) {
     return new CoordinatorConfig(dbUrl, httpHost, port, agentsFile, policyEngine, enforcement, cluster,
-        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir,
+        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, eventLoops, dataDir, allowedHosts, policyDir,
         mcpSessionsPerAgent, idempotencyRetentionHours, metricsPublic);
   }
 
   public CoordinatorConfig withEnforcement(Enforcement mode) {
     return new CoordinatorConfig(dbUrl, httpHost, httpPort, agentsFile, policyEngine, mode, cluster,
-        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, dataDir, allowedHosts, policyDir,
+        sessionTimeoutSeconds, sweepIntervalMs, bodyLimitBytes, dbPoolSize, eventLoops, dataDir, allowedHosts, policyDir,
         mcpSessionsPerAgent, idempotencyRetentionHours, metricsPublic);
   }
 }

@@ -100,7 +100,7 @@ class ClusterTlsTest {
 
   private Node join(String certificate) throws Exception {
     ClusterSettings settings = ConfigReader.read(flags(tlsFlags(certificate)), Map.of()).cluster();
-    Node node = await(Node.join(settings));
+    Node node = await(Node.join(settings, 1));
     nodes.add(node);
     return node;
   }

@@ -44,8 +44,15 @@ class ConfigReaderTest {
     assertTrue(flagged.cluster().enabled());
   }
 
+  @Test
+  void eventLoopsDefaultToOnePerCore() {
+    assertEquals(Runtime.getRuntime().availableProcessors(), ConfigReader.read(List.of(), Map.of()).eventLoops());
+    assertEquals(3, ConfigReader.read(List.of(), Map.of("COORDINATOR_EVENT_LOOPS", "3")).eventLoops());
+    assertEquals(1, ConfigReader.read(List.of("--event-loops", "1"), Map.of("COORDINATOR_EVENT_LOOPS", "3")).eventLoops());
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"--http-port=70000", "--http-port=x", "--enforcement=maybe", "--policy-engine=opa",
+  @ValueSource(strings = {"--event-loops=0", "--event-loops=257", "--http-port=70000", "--http-port=x", "--enforcement=maybe", "--policy-engine=opa",
       "--db-url=mysql://x", "--no-such-flag=1", "stray", "--session-timeout=0", "--sweep-interval=1", "--http-port"})
   void badValuesAreRefused(String arg) {
     assertThrows(ConfigException.class, () -> ConfigReader.read(List.of(arg), Map.of()));

@@ -79,8 +79,8 @@ public final class TestService implements AutoCloseable {
     Node node;
     try {
       node = config.cluster().enabled()
-          ? Node.join(config.cluster()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
-          : Node.standalone();
+          ? Node.join(config.cluster(), config.eventLoops()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
+          : Node.standalone(config.eventLoops());
     } catch (Exception e) {
       throw new IllegalStateException("could not join the cluster", e);
     }
