@@ -76,10 +76,12 @@ public final class StressRun {
     console.printf("stress: scenario %s, %d node(s), %d client(s), %d s, faults %s, seed %d%n", options.scenario(),
         options.nodes(), options.clients(), options.durationMillis() / 1000,
         faults.isEmpty() ? "none" : String.join(",", faults.stream().map(Fault::name).toList()), options.seed());
+    Interruption interruption = Interruption.install(console);
     try (Service service = Service.start(options, console);
          History history = new History(options.out().resolve("history.jsonl"))) {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
       Budget budget = new Budget(options.durationMillis(), options.maxOperations());
+      interruption.stops(budget);
       ClientContext context = new ClientContext(history, new ProtectedResource(), budget, new TaskPool(),
           options.sessionTimeoutSeconds(), options.sweepMillis(), LOCK_KEYS, options.scenario().equals("mixed"));
       Crew crew = new Crew(options.seed(), budget);
@@ -98,6 +100,8 @@ public final class StressRun {
       readAuditRows(history, service.database());
       history.close();
       return finish(history.events(), nemesis.injected(), service.agents());
+    } finally {
+      interruption.done();
     }
   }
 

@@ -3,11 +3,16 @@ package dev.coordinator.stress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** STR-1: {@code bin/stress} as a user runs it (after the build packaged both jars): usage errors exit 2 and say why. */
 class StressLauncherIT {
@@ -24,6 +29,30 @@ class StressLauncherIT {
     assertTrue(process.waitFor(60, TimeUnit.SECONDS), "bin/stress did not end");
     assertEquals(expectedExit, process.exitValue(), output);
     return output;
+  }
+
+  @Test
+  @DisplayName("a run stopped by SIGTERM stops its clients, checks the history so far and writes its results")
+  void anInterruptedRunIsCheckedNotLost(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("run");
+    ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toAbsolutePath().toString(), "run", "--scenario", "locks", "--clients", "2",
+        "--duration", "10m", "--seed", "7", "--out", out.toString()).redirectErrorStream(true);
+    builder.environment().put("COORDINATOR_JAR", System.getProperty("coordinator.jar"));
+    Process process = builder.start();
+    StringBuilder output = new StringBuilder();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = lines.readLine()) != null && !line.matches("stress: \\d+s/600s  ok [1-9].*")) {
+        output.append(line).append('\n');
+      }
+      assertTrue(line != null, "the run ended before it made progress:\n" + output);
+      process.toHandle().destroy();
+      lines.lines().forEach(rest -> output.append(rest).append('\n'));
+    }
+    assertTrue(process.waitFor(5, TimeUnit.MINUTES), "the interrupted run did not end");
+    assertTrue(output.toString().contains("stress: interrupted"), output.toString());
+    JsonObject results = new JsonObject(Files.readString(out.resolve("results.json")));
+    assertTrue(results.getLong("operations") > 0 && results.getBoolean("ok"), results.encode());
   }
 
   @Test

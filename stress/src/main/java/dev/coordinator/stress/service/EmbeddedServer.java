@@ -31,10 +31,15 @@ public final class EmbeddedServer implements ServiceDatabase {
     }
     try {
       // Files are kept when it stops (restart-db starts it again on them); the run's directory owns them.
-      return new EmbeddedServer(dataDir, EmbeddedDatabase.durable(dataDir).start());
+      return new EmbeddedServer(dataDir, builder(dataDir).start());
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the embedded PostgreSQL under " + dataDir, e);
     }
+  }
+
+  /** The harness stops it itself, after the final reads: an interrupted run still reads and checks (Interruption). */
+  private static EmbeddedPostgres.Builder builder(Path dataDir) {
+    return EmbeddedDatabase.durable(dataDir).setRegisterShutdownHook(false);
   }
 
   @Override
@@ -51,7 +56,7 @@ public final class EmbeddedServer implements ServiceDatabase {
   public synchronized void restart() {
     try {
       postgres.close();
-      postgres = EmbeddedDatabase.durable(dataDir).setPort(port).start();
+      postgres = builder(dataDir).setPort(port).start();
     } catch (IOException e) {
       throw new UncheckedIOException("could not restart the embedded PostgreSQL", e);
     }

@@ -142,6 +142,11 @@ public final class NodeProcess implements AutoCloseable {
   /** The command line of a node: flags every JVM of the service needs, then {@code serve} and its flags. */
   static List<String> command(String javaOptions, Path jar, List<String> serveFlags) {
     List<String> command = new ArrayList<>();
+    // In a session of its own, a node does not get the Ctrl-C meant for the harness, which stops
+    // the clients and still reads the nodes' final state (setsid execs in place: the pid stays the JVM's).
+    if (Files.isExecutable(SETSID)) {
+      command.add(SETSID.toString());
+    }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of(javaOptions.trim().split("\\s+")));
     command.addAll(JVM_FLAGS);
@@ -151,6 +156,8 @@ public final class NodeProcess implements AutoCloseable {
     command.addAll(serveFlags);
     return command;
   }
+
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
 
   /** The same flags as the parent pom's coordinator.jvm.flags: Cedar's native library, Hazelcast's reflective access. */
   private static final List<String> JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "--add-modules", "java.se",
