@@ -41,16 +41,22 @@ public final class BenchRun {
     String started = Instant.now().toString();
     double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
-    try (BenchServices services = BenchServices.open(options, writers, console)) {
-      // Interrupted (Ctrl-C, SIGTERM), the bench still stops the nodes it started and drops their databases.
-      Thread cleanup = new Thread(services::close, "bench-cleanup");
+    try (BenchServices services = BenchServices.open(options, writers, console);
+         BenchFloor floor = new BenchFloor(options.nodeJavaOptions(), services.get(BenchServices.Kind.CEDAR).database().url(),
+             options.out().resolve("floor.log").toAbsolutePath())) {
+      // Interrupted (Ctrl-C, SIGTERM), the bench still stops the JVMs it started and drops their databases.
+      Thread cleanup = new Thread(() -> {
+        floor.close();
+        services.close();
+      }, "bench-cleanup");
       Runtime.getRuntime().addShutdownHook(cleanup);
       try {
         BenchServices.Running home = services.get(BenchServices.Kind.CEDAR);
         home.database().execute(RawSchema.CREATE);
         CpuMeter cpu = new CpuMeter(CpuMeter.postmasterOf(home.database().execute("SHOW data_directory")), services::nodePids);
         Pgbench pgbench = Pgbench.prepare(pgbenchPath, options.out(), home.database().url(), cpu);
-        Phases phases = new Phases(vertx, services, pgbench, cpu, options.durationMillis(), console);
+        Path serviceScripts = ServiceSqlScripts.write(options.out().resolve("service-scripts"));
+        Phases phases = new Phases(vertx, services, pgbench, cpu, serviceScripts, floor, options.durationMillis(), console);
         JsonObject results = new JsonObject();
         List<String[]> table = new ArrayList<>();
         for (String id : options.goals()) {
@@ -83,13 +89,13 @@ public final class BenchRun {
   private JsonObject measure(Goal goal, List<String[]> table) {
     console.printf("bench: %s: %s%n", goal.id(), goal.measure());
     List<ComparisonResult> results = goal.comparisons().stream().map(ComparisonResult::new).toList();
+    List<ComparisonResult> bounds = goal.bounds().stream().map(Goal.Bound::comparison).map(ComparisonResult::new).toList();
     for (int repetition = 1; repetition <= options.repetitions(); repetition++) {
       for (ComparisonResult result : results) {
-        Comparison c = result.comparison();
-        Measurement before = run(goal, repetition, c.baseline());
-        Measurement measured = run(goal, repetition, c.measured());
-        Measurement after = run(goal, repetition, c.baseline());
-        result.add(new ComparisonResult.Repetition(before, measured, after));
+        repeat(goal, repetition, result);
+      }
+      for (ComparisonResult result : bounds) {
+        repeat(goal, repetition, result);
       }
     }
     JsonObject extra = goal.extra().get();
@@ -113,7 +119,33 @@ public final class BenchRun {
     }
     extra.fieldNames().stream().filter(name -> !name.equals("met") && !name.endsWith("target_us")).forEach(name ->
         table.add(new String[] {goal.id(), name, String.valueOf(extra.getValue(name)), "", "", "", ""}));
+    for (int i = 0; i < bounds.size(); i++) {
+      ComparisonResult result = bounds.get(i);
+      json.put(goal.bounds().get(i).key(), bound(goal.bounds().get(i), result));
+      table.add(new String[] {goal.id(), result.comparison().name(), figure(result.service()), figure(result.raw()),
+          String.format("%.2f", result.ratio()), "", ""});
+    }
     return json;
+  }
+
+  private void repeat(Goal goal, int repetition, ComparisonResult result) {
+    Comparison c = result.comparison();
+    Measurement before = run(goal, repetition, c.baseline());
+    Measurement measured = run(goal, repetition, c.measured());
+    Measurement after = run(goal, repetition, c.baseline());
+    result.add(new ComparisonResult.Repetition(before, measured, after));
+  }
+
+  /** A bound's entry: its median figures and their ratio to raw; its runs as a comparison's, without a target. */
+  private static JsonObject bound(Goal.Bound bound, ComparisonResult result) {
+    JsonObject runs = result.json();
+    runs.remove("target");
+    runs.remove("met");
+    Measurement median = result.medianMeasured();
+    return new JsonObject().put("is", bound.is()).put("ops_per_s", Measurement.round(result.service()))
+        .put("p50_ms", Measurement.round(median.p50Ms())).put("p99_ms", Measurement.round(median.p99Ms()))
+        .put("raw_ops_per_s", Measurement.round(result.raw())).put("ratio_to_raw", Measurement.round(result.ratio()))
+        .put("comparison", runs);
   }
 
   private Measurement run(Goal goal, int repetition, Phase phase) {
