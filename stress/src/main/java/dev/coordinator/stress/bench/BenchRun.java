@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * One {@code bin/stress bench}: starts the services it needs, creates the raw tables, runs each
@@ -91,11 +92,14 @@ public final class BenchRun {
     List<ComparisonResult> results = goal.comparisons().stream().map(ComparisonResult::new).toList();
     List<ComparisonResult> bounds = goal.bounds().stream().map(Goal.Bound::comparison).map(ComparisonResult::new).toList();
     for (int repetition = 1; repetition <= options.repetitions(); repetition++) {
-      for (ComparisonResult result : results) {
-        repeat(goal, repetition, result);
-      }
-      for (ComparisonResult result : bounds) {
-        repeat(goal, repetition, result);
+      // A comparison whose baseline is the phase the previous one ended with starts from that run
+      // (G1's and G6's ceiling and floor, against the goal's raw SQL): raw → service → raw → ceiling → raw ...
+      Phase previousBaseline = null;
+      Measurement previous = null;
+      for (ComparisonResult result : Stream.concat(results.stream(), bounds.stream()).toList()) {
+        Phase baseline = result.comparison().baseline();
+        previous = repeat(goal, repetition, result, baseline == previousBaseline ? previous : null);
+        previousBaseline = baseline;
       }
     }
     JsonObject extra = goal.extra().get();
@@ -128,12 +132,14 @@ public final class BenchRun {
     return json;
   }
 
-  private void repeat(Goal goal, int repetition, ComparisonResult result) {
+  /** One repetition of {@code result}: baseline (or {@code before}, a baseline run just done), measured, baseline; the last run. */
+  private Measurement repeat(Goal goal, int repetition, ComparisonResult result, Measurement before) {
     Comparison c = result.comparison();
-    Measurement before = run(goal, repetition, c.baseline());
+    Measurement first = before != null ? before : run(goal, repetition, c.baseline());
     Measurement measured = run(goal, repetition, c.measured());
     Measurement after = run(goal, repetition, c.baseline());
-    result.add(new ComparisonResult.Repetition(before, measured, after));
+    result.add(new ComparisonResult.Repetition(first, measured, after));
+    return after;
   }
 
   /** A bound's entry: its median figures and their ratio to raw; its runs as a comparison's, without a target. */

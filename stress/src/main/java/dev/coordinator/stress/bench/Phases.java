@@ -35,6 +35,15 @@ final class Phases {
    * planner guesses a pending task of the claimed type rare and sorts the whole queue per claim.
    */
   static final String ANALYZE_TASKS = "ANALYZE tasks, task_dependencies";
+  static final String LAST_AUDIT_ID = "SELECT coalesce(max(id), 0) FROM audit_log";
+  /**
+   * The ceiling's refusals after audit row {@code %d}: each is a statement that did not do the
+   * service's work (a claim that found the queue empty leaves a complete of no task, whose
+   * refusal names no resource, as the service's client would have made no call: not counted).
+   */
+  static final String REFUSED_SINCE = """
+      SELECT string_agg(DISTINCT action || ' ' || outcome || ' ' || coalesce(result->>'error', ''), ', ') FROM audit_log
+      WHERE id > %d AND outcome <> 'ok' AND resource IS NOT NULL""";
   /** Claims per second and client count a prefill is sized for, with room: the queue must not run dry. */
   private static final int RAW_CLAIMS_PER_SECOND = 15_000;
   private static final int SERVICE_CLAIMS_PER_SECOND = 6_000;
@@ -103,7 +112,14 @@ final class Phases {
   Phase ceiling(String workload, String script, int clients) {
     return new Phase(workload, "service SQL raw (ceiling)", clients, () -> {
       rawHome().database().execute(BenchServices.RESET);
-      return pgbench.run(serviceScripts.resolve(script).toAbsolutePath().toString(), clients, seconds());
+      long before = Long.parseLong(rawHome().database().execute(LAST_AUDIT_ID));
+      Measurement measured = pgbench.run(serviceScripts.resolve(script).toAbsolutePath().toString(), clients, seconds());
+      String refused = rawHome().database().execute(REFUSED_SINCE.formatted(before));
+      if (refused != null) {
+        throw new IllegalStateException("the ceiling's " + script + " did other work than the service's clients: its statements"
+            + " were refused (" + refused + "), see " + serviceScripts.resolve(script));
+      }
+      return measured;
     });
   }
 
