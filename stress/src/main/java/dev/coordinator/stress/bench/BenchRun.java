@@ -151,7 +151,7 @@ public final class BenchRun {
     return new JsonObject().put("is", bound.is()).put("ops_per_s", Measurement.round(result.service()))
         .put("p50_ms", Measurement.round(median.p50Ms())).put("p99_ms", Measurement.round(median.p99Ms()))
         .put("raw_ops_per_s", Measurement.round(result.raw())).put("ratio_to_raw", Measurement.round(result.ratio()))
-        .put("comparison", runs);
+        .put("cpu", median.cpu()).put("comparison", runs);
   }
 
   private Measurement run(Goal goal, int repetition, Phase phase) {
