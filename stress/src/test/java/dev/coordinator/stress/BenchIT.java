@@ -28,7 +28,7 @@ class BenchIT {
   Path dir;
 
   @Test
-  @DisplayName("bench G1 (pgbench vs REST), G5 (audit switched off by the bench's trigger) and G7 (MCP over WebSocket) run and write bench.json and bench.png")
+  @DisplayName("bench G1 (pgbench vs REST, with its ceiling and floor), G5 (audit switched off by the bench's trigger) and G7 (MCP over WebSocket) run and write bench.json and bench.png")
   void smoke() throws Exception {
     Path out = dir.resolve("bench");
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -55,6 +55,14 @@ class BenchIT {
           }
         }
       }
+    }
+    for (String bound : List.of("ceiling", "floor")) {
+      JsonObject figures = bench.getJsonObject("G1").getJsonObject(bound);
+      for (String field : List.of("ops_per_s", "p50_ms", "p99_ms", "raw_ops_per_s", "ratio_to_raw")) {
+        assertTrue(figures.getDouble(field) > 0, "G1." + bound + "." + field + " must be a positive number: " + figures.encode());
+      }
+      JsonObject run = figures.getJsonObject("comparison").getJsonArray("repetitions").getJsonObject(0).getJsonObject("measured");
+      assertEquals(0, run.getLong("errors"), "G1 " + bound + ": " + run.encode());
     }
     assertTrue(!bench.containsKey("G2"), "--only G7,G1,G5 measures those goals only");
     assertTrue(Files.size(out.resolve("bench.png")) > 0);

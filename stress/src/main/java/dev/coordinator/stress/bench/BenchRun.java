@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * One {@code bin/stress bench}: starts the services it needs, creates the raw tables, runs each
@@ -41,16 +42,22 @@ public final class BenchRun {
     String started = Instant.now().toString();
     double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
-    try (BenchServices services = BenchServices.open(options, writers, console)) {
-      // Interrupted (Ctrl-C, SIGTERM), the bench still stops the nodes it started and drops their databases.
-      Thread cleanup = new Thread(services::close, "bench-cleanup");
+    try (BenchServices services = BenchServices.open(options, writers, console);
+         BenchFloor floor = new BenchFloor(options.nodeJavaOptions(), services.get(BenchServices.Kind.CEDAR).database().url(),
+             options.out().resolve("floor.log").toAbsolutePath())) {
+      // Interrupted (Ctrl-C, SIGTERM), the bench still stops the JVMs it started and drops their databases.
+      Thread cleanup = new Thread(() -> {
+        floor.close();
+        services.close();
+      }, "bench-cleanup");
       Runtime.getRuntime().addShutdownHook(cleanup);
       try {
         BenchServices.Running home = services.get(BenchServices.Kind.CEDAR);
         home.database().execute(RawSchema.CREATE);
         CpuMeter cpu = new CpuMeter(CpuMeter.postmasterOf(home.database().execute("SHOW data_directory")), services::nodePids);
         Pgbench pgbench = Pgbench.prepare(pgbenchPath, options.out(), home.database().url(), cpu);
-        Phases phases = new Phases(vertx, services, pgbench, cpu, options.durationMillis(), console);
+        Path serviceScripts = ServiceSqlScripts.write(options.out().resolve("service-scripts"));
+        Phases phases = new Phases(vertx, services, pgbench, cpu, serviceScripts, floor, options.durationMillis(), console);
         JsonObject results = new JsonObject();
         List<String[]> table = new ArrayList<>();
         for (String id : options.goals()) {
@@ -83,13 +90,16 @@ public final class BenchRun {
   private JsonObject measure(Goal goal, List<String[]> table) {
     console.printf("bench: %s: %s%n", goal.id(), goal.measure());
     List<ComparisonResult> results = goal.comparisons().stream().map(ComparisonResult::new).toList();
+    List<ComparisonResult> bounds = goal.bounds().stream().map(Goal.Bound::comparison).map(ComparisonResult::new).toList();
     for (int repetition = 1; repetition <= options.repetitions(); repetition++) {
-      for (ComparisonResult result : results) {
-        Comparison c = result.comparison();
-        Measurement before = run(goal, repetition, c.baseline());
-        Measurement measured = run(goal, repetition, c.measured());
-        Measurement after = run(goal, repetition, c.baseline());
-        result.add(new ComparisonResult.Repetition(before, measured, after));
+      // A comparison whose baseline is the phase the previous one ended with starts from that run
+      // (G1's and G6's ceiling and floor, against the goal's raw SQL): raw → service → raw → ceiling → raw ...
+      Phase previousBaseline = null;
+      Measurement previous = null;
+      for (ComparisonResult result : Stream.concat(results.stream(), bounds.stream()).toList()) {
+        Phase baseline = result.comparison().baseline();
+        previous = repeat(goal, repetition, result, baseline == previousBaseline ? previous : null);
+        previousBaseline = baseline;
       }
     }
     JsonObject extra = goal.extra().get();
@@ -113,7 +123,35 @@ public final class BenchRun {
     }
     extra.fieldNames().stream().filter(name -> !name.equals("met") && !name.endsWith("target_us")).forEach(name ->
         table.add(new String[] {goal.id(), name, String.valueOf(extra.getValue(name)), "", "", "", ""}));
+    for (int i = 0; i < bounds.size(); i++) {
+      ComparisonResult result = bounds.get(i);
+      json.put(goal.bounds().get(i).key(), bound(goal.bounds().get(i), result));
+      table.add(new String[] {goal.id(), result.comparison().name(), figure(result.service()), figure(result.raw()),
+          String.format("%.2f", result.ratio()), "", ""});
+    }
     return json;
+  }
+
+  /** One repetition of {@code result}: baseline (or {@code before}, a baseline run just done), measured, baseline; the last run. */
+  private Measurement repeat(Goal goal, int repetition, ComparisonResult result, Measurement before) {
+    Comparison c = result.comparison();
+    Measurement first = before != null ? before : run(goal, repetition, c.baseline());
+    Measurement measured = run(goal, repetition, c.measured());
+    Measurement after = run(goal, repetition, c.baseline());
+    result.add(new ComparisonResult.Repetition(first, measured, after));
+    return after;
+  }
+
+  /** A bound's entry: its median figures and their ratio to raw; its runs as a comparison's, without a target. */
+  private static JsonObject bound(Goal.Bound bound, ComparisonResult result) {
+    JsonObject runs = result.json();
+    runs.remove("target");
+    runs.remove("met");
+    Measurement median = result.medianMeasured();
+    return new JsonObject().put("is", bound.is()).put("ops_per_s", Measurement.round(result.service()))
+        .put("p50_ms", Measurement.round(median.p50Ms())).put("p99_ms", Measurement.round(median.p99Ms()))
+        .put("raw_ops_per_s", Measurement.round(result.raw())).put("ratio_to_raw", Measurement.round(result.ratio()))
+        .put("cpu", median.cpu()).put("comparison", runs);
   }
 
   private Measurement run(Goal goal, int repetition, Phase phase) {

@@ -10,6 +10,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -34,6 +35,15 @@ final class Phases {
    * planner guesses a pending task of the claimed type rare and sorts the whole queue per claim.
    */
   static final String ANALYZE_TASKS = "ANALYZE tasks, task_dependencies";
+  static final String LAST_AUDIT_ID = "SELECT coalesce(max(id), 0) FROM audit_log";
+  /**
+   * The ceiling's refusals after audit row {@code %d}: each is a statement that did not do the
+   * service's work (a claim that found the queue empty leaves a complete of no task, whose
+   * refusal names no resource, as the service's client would have made no call: not counted).
+   */
+  static final String REFUSED_SINCE = """
+      SELECT string_agg(DISTINCT action || ' ' || outcome || ' ' || coalesce(result->>'error', ''), ', ') FROM audit_log
+      WHERE id > %d AND outcome <> 'ok' AND resource IS NOT NULL""";
   /** Claims per second and client count a prefill is sized for, with room: the queue must not run dry. */
   private static final int RAW_CLAIMS_PER_SECOND = 15_000;
   private static final int SERVICE_CLAIMS_PER_SECOND = 6_000;
@@ -55,17 +65,22 @@ final class Phases {
   private final PrintStream console;
   private final BenchServices services;
   private final Pgbench pgbench;
+  private final Path serviceScripts;
+  private final BenchFloor floor;
   private final long durationMillis;
   private final CpuMeter cpu;
   private final AtomicLong runs = new AtomicLong();
   private final Set<BenchServices.Kind> warmed = new HashSet<>();
 
-  Phases(Vertx vertx, BenchServices services, Pgbench pgbench, CpuMeter cpu, long durationMillis, PrintStream console) {
+  Phases(Vertx vertx, BenchServices services, Pgbench pgbench, CpuMeter cpu, Path serviceScripts, BenchFloor floor,
+         long durationMillis, PrintStream console) {
     this.console = console;
     this.cpu = cpu;
     this.vertx = vertx;
     this.services = services;
     this.pgbench = pgbench;
+    this.serviceScripts = serviceScripts;
+    this.floor = floor;
     this.durationMillis = durationMillis;
   }
 
@@ -86,6 +101,39 @@ final class Phases {
         rawHome().database().execute(RawSchema.ANALYZE);
       }
       return pgbench.run(script, clients, seconds());
+    });
+  }
+
+  /**
+   * The ceiling: pgbench replaying the service's own statements ({@link ServiceSqlScripts}) on the
+   * main service's database, emptied first as for the service's phases. pgbench resolves a script
+   * against its own directory, so the absolute path of a generated one runs as is.
+   */
+  Phase ceiling(String workload, String script, int clients) {
+    return new Phase(workload, "service SQL raw (ceiling)", clients, () -> {
+      rawHome().database().execute(BenchServices.RESET);
+      long before = Long.parseLong(rawHome().database().execute(LAST_AUDIT_ID));
+      Measurement measured = pgbench.run(serviceScripts.resolve(script).toAbsolutePath().toString(), clients, seconds());
+      String refused = rawHome().database().execute(REFUSED_SINCE.formatted(before));
+      if (refused != null) {
+        throw new IllegalStateException("the ceiling's " + script + " did other work than the service's clients: its statements"
+            + " were refused (" + refused + "), see " + serviceScripts.resolve(script));
+      }
+      return measured;
+    });
+  }
+
+  /** The floor: the lock cycle over REST against {@link FloorServer} on the raw tables; warmed up like a service first. */
+  Phase floor(int clients) {
+    return new Phase("lock cycle", "bare Vert.x (floor)", clients, () -> {
+      boolean cold = !floor.started();
+      List<URI> urls = List.of(floor.url());
+      if (cold) {
+        warmUp("floor", urls);
+      }
+      rawHome().database().execute(RawSchema.RESET);
+      long run = runs.incrementAndGet();
+      return overRest(urls, clients, warmupMillis(), durationMillis, (rest, i) -> RestWorkloads.lockCycle(rest, "bench/" + run + "/" + i));
     });
   }
 
@@ -110,16 +158,15 @@ final class Phases {
   }
 
   private Measurement overRest(BenchServices.Running service, int clients, BiFunction<Rest, Integer, BenchClient> client) {
-    return overRest(service, clients, warmupMillis(), durationMillis, client);
+    return overRest(service.urls(), clients, warmupMillis(), durationMillis, client);
   }
 
-  private Measurement overRest(BenchServices.Running service, int clients, long warmup, long duration,
-                               BiFunction<Rest, Integer, BenchClient> client) {
+  private Measurement overRest(List<URI> urls, int clients, long warmup, long duration, BiFunction<Rest, Integer, BenchClient> client) {
     HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(clients));
     try {
       return new LoadGenerator(vertx, cpu).run(clients, warmup, duration,
-          i -> Future.succeededFuture(client.apply(new Rest(http, node(service, i), writer(i).key()), i)));
+          i -> Future.succeededFuture(client.apply(new Rest(http, urls.get(i % urls.size()), writer(i).key()), i)));
     } finally {
       LoadGenerator.await(http.close());
     }
@@ -156,29 +203,29 @@ final class Phases {
   private BenchServices.Running reset(BenchServices.Kind kind) {
     BenchServices.Running service = services.get(kind);
     if (warmed.add(kind)) {
-      warmUp(service);
+      warmUp(service.kind().name(), service.urls());
     }
     service.database().execute(BenchServices.RESET);
     return service;
   }
 
-  private void warmUp(BenchServices.Running service) {
-    int nodes = service.urls().size();
+  private void warmUp(String name, List<URI> urls) {
+    int nodes = urls.size();
     long limit = nodes * Math.max(WARMUP_MIN_MILLIS, Math.min(WARMUP_MAX_MILLIS, 12 * durationMillis));
     long started = System.nanoTime();
     long cycles = 0;
     double previous = -1;
     double rate;
     while (true) {
-      Measurement window = overRest(service, BenchRun.CLIENTS, 0, WARMUP_WINDOW_MILLIS,
-          (rest, i) -> RestWorkloads.lockCycle(rest, "bench/warmup/" + service.kind().name() + "/" + i));
+      Measurement window = overRest(urls, BenchRun.CLIENTS, 0, WARMUP_WINDOW_MILLIS,
+          (rest, i) -> RestWorkloads.lockCycle(rest, "bench/warmup/" + name + "/" + i));
       rate = window.opsPerSecond();
       cycles += window.ops();
       long elapsed = (System.nanoTime() - started) / 1_000_000;
       boolean steady = cycles >= nodes * WARMUP_MIN_CYCLES_PER_NODE && previous > 0
           && Math.abs(rate - previous) / Math.max(rate, previous) <= ComparisonResult.MAX_BASELINE_SPREAD;
       if (steady || elapsed + WARMUP_WINDOW_MILLIS > limit) {
-        console.printf("bench: warmed the %s service up for %.0f s (%s, last window %.0f cycles/s)%n", service.kind().name(),
+        console.printf("bench: warmed the %s service up for %.0f s (%s, last window %.0f cycles/s)%n", name,
             elapsed / 1000.0, steady ? "steady" : "not steady yet, limit reached", rate);
         return;
       }

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * resumed (SIGCONT) and started again on the same port.
  */
 public final class NodeProcess implements AutoCloseable {
-  private static final String LISTENING = "coordinator: listening on";
+  /** The line a JVM started here prints when it listens (the service's; the bench's floor server prints it too). */
+  public static final String LISTENING = "coordinator: listening on";
   private static final long START_SECONDS = 120;
 
   private final int index;
@@ -36,6 +37,11 @@ public final class NodeProcess implements AutoCloseable {
     this.command = command;
     this.log = log;
     this.port = port;
+  }
+
+  /** Another JVM than a node (the bench's floor server), started the same way: it prints {@link #LISTENING} when ready. */
+  public static NodeProcess of(List<String> command, Path log, int port) {
+    return new NodeProcess(0, command, log, port);
   }
 
   public int index() {

@@ -90,7 +90,7 @@ public final class Nodes implements AutoCloseable {
     nodes.forEach(NodeProcess::close);
   }
 
-  private static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {
