@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * The floor server ({@link FloorServer}) as a JVM of its own, so its CPU is not the load
@@ -27,6 +28,11 @@ final class BenchFloor implements AutoCloseable {
 
   synchronized boolean started() {
     return process != null;
+  }
+
+  /** Its JVM's process id, once started. */
+  synchronized OptionalLong pid() {
+    return process == null ? OptionalLong.empty() : process.pid();
   }
 
   /** Its URL, started (and listening) first if it is not yet. */

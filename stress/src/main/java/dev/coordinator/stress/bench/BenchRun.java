@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.stream.Stream;
 
 /**
  * One {@code bin/stress bench}: starts the services it needs, creates the raw tables, runs each
@@ -54,7 +55,9 @@ public final class BenchRun {
       try {
         BenchServices.Running home = services.get(BenchServices.Kind.CEDAR);
         home.database().execute(RawSchema.CREATE);
-        CpuMeter cpu = new CpuMeter(CpuMeter.postmasterOf(home.database().execute("SHOW data_directory")), services::nodePids);
+        // The floor server is the service of its phases: its CPU is charged like the nodes'.
+        CpuMeter cpu = new CpuMeter(CpuMeter.postmasterOf(home.database().execute("SHOW data_directory")),
+            () -> Stream.concat(services.nodePids().stream(), floor.pid().stream().boxed()).toList());
         Pgbench pgbench = Pgbench.prepare(pgbenchPath, options.out(), home.database().url(), cpu);
         Path serviceScripts = ServiceSqlScripts.write(options.out().resolve("service-scripts"));
         Phases phases = new Phases(vertx, services, pgbench, cpu, serviceScripts, floor, options.durationMillis(), console);
