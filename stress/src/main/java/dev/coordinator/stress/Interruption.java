@@ -9,7 +9,9 @@ import java.util.concurrent.TimeUnit;
  * A run interrupted (Ctrl-C, SIGTERM) ends like one whose time ran out: the clients stop after
  * their current call, the faults heal, the history so far is checked and written, and the nodes
  * and the database it started are stopped, so an hour of a long run is not lost to a stop. The
- * JVM waits for that (at most {@link #CHECK_MINUTES}), then exits with the signal's status.
+ * JVM waits for that (at most {@link #CHECK_MINUTES}) and exits with the run's own status (api.md
+ * §8: 1 when the history so far violates an invariant); if the run does not end in time, it stops
+ * the nodes and the database itself and exits with the signal's.
  */
 final class Interruption {
   private static final long CHECK_MINUTES = 30;
@@ -18,6 +20,8 @@ final class Interruption {
   private final Thread hook;
   private volatile boolean interrupted;
   private volatile Budget budget;
+  private volatile Runnable abandon = () -> { };
+  private volatile int status;
 
   private Interruption(PrintStream console) {
     hook = new Thread(() -> {
@@ -25,10 +29,14 @@ final class Interruption {
       interrupted = true;
       stopBudget();
       try {
-        finished.await(CHECK_MINUTES, TimeUnit.MINUTES);
+        if (finished.await(CHECK_MINUTES, TimeUnit.MINUTES)) {
+          console.flush();
+          Runtime.getRuntime().halt(status);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      abandon.run();
     }, "stress-interrupted");
   }
 
@@ -38,8 +46,12 @@ final class Interruption {
     return interruption;
   }
 
-  /** The clients' budget, once they have one; spent at once if the run was interrupted while it started. */
-  void stops(Budget clients) {
+  /**
+   * The clients' budget, once they have one (spent at once if the run was interrupted while it
+   * started), and what stops the nodes and the database if the run does not end in time.
+   */
+  void stops(Budget clients, Runnable closeService) {
+    abandon = closeService;
     budget = clients;
     if (interrupted) {
       stopBudget();
@@ -53,8 +65,12 @@ final class Interruption {
     }
   }
 
-  /** The run ended and cleaned up (or failed): an interruption waits no longer, and a later one is the JVM's alone. */
-  void done() {
+  /**
+   * The run ended and cleaned up, with the exit status it calls for: an interruption waits no
+   * longer, and a later one is the JVM's alone.
+   */
+  void done(int exitStatus) {
+    status = exitStatus;
     finished.countDown();
     try {
       Runtime.getRuntime().removeShutdownHook(hook);

@@ -1,5 +1,6 @@
 package dev.coordinator.stress;
 
+import dev.coordinator.cli.ExitCodes;
 import dev.coordinator.stress.check.CheckSettings;
 import dev.coordinator.stress.check.Checker;
 import dev.coordinator.stress.check.FinalState;
@@ -77,11 +78,12 @@ public final class StressRun {
         options.nodes(), options.clients(), options.durationMillis() / 1000,
         faults.isEmpty() ? "none" : String.join(",", faults.stream().map(Fault::name).toList()), options.seed());
     Interruption interruption = Interruption.install(console);
+    int status = ExitCodes.USAGE;
     try (Service service = Service.start(options, console);
          History history = new History(options.out().resolve("history.jsonl"))) {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
       Budget budget = new Budget(options.durationMillis(), options.maxOperations());
-      interruption.stops(budget);
+      interruption.stops(budget, service::close);
       ClientContext context = new ClientContext(history, new ProtectedResource(), budget, new TaskPool(),
           options.sessionTimeoutSeconds(), options.sweepMillis(), LOCK_KEYS, options.scenario().equals("mixed"));
       Crew crew = new Crew(options.seed(), budget);
@@ -99,9 +101,11 @@ public final class StressRun {
       readFinalState(history, new Api(http, service.urls(), service.agents().admin().key(), 0));
       readAuditRows(history, service.database());
       history.close();
-      return finish(history.events(), nemesis.injected(), service.agents());
+      JsonObject results = finish(history.events(), nemesis.injected(), service.agents());
+      status = results.getBoolean("ok") ? ExitCodes.OK : ExitCodes.FAILED;
+      return results;
     } finally {
-      interruption.done();
+      interruption.done(status);
     }
   }
 

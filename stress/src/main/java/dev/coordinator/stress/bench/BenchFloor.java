@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /**
  * The floor server ({@link FloorServer}) as a JVM of its own, so its CPU is not the load
@@ -16,11 +17,12 @@ import java.util.OptionalLong;
  */
 final class BenchFloor implements AutoCloseable {
   private final String javaOptions;
-  private final DatabaseUrl database;
+  private final Supplier<DatabaseUrl> database;
   private final Path log;
   private NodeProcess process;
 
-  BenchFloor(String javaOptions, DatabaseUrl database, Path log) {
+  /** {@code database} is asked when the server starts, not before: the raw tables' service may not be up yet. */
+  BenchFloor(String javaOptions, Supplier<DatabaseUrl> database, Path log) {
     this.javaOptions = javaOptions;
     this.database = database;
     this.log = log;
@@ -43,7 +45,7 @@ final class BenchFloor implements AutoCloseable {
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(List.of(javaOptions.trim().split("\\s+")));
       command.addAll(List.of("-cp", System.getProperty("java.class.path"), FloorServer.class.getName(), String.valueOf(port),
-          database.url()));
+          database.get().url()));
       NodeProcess starting = NodeProcess.of(command, log, port);
       try {
         starting.start();

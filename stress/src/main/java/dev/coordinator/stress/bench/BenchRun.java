@@ -1,5 +1,6 @@
 package dev.coordinator.stress.bench;
 
+import dev.coordinator.stress.service.EmbeddedServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.stream.Stream;
 
 /**
@@ -44,7 +44,7 @@ public final class BenchRun {
     double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
     try (BenchServices services = BenchServices.open(options, writers, console);
-         BenchFloor floor = new BenchFloor(options.nodeJavaOptions(), services.get(BenchServices.Kind.CEDAR).database().url(),
+         BenchFloor floor = new BenchFloor(options.nodeJavaOptions(), () -> services.get(BenchServices.Kind.CEDAR).database().url(),
              options.out().resolve("floor.log").toAbsolutePath())) {
       // Interrupted (Ctrl-C, SIGTERM), the bench still stops the JVMs it started and drops their databases.
       Thread cleanup = new Thread(() -> {
@@ -56,7 +56,7 @@ public final class BenchRun {
         BenchServices.Running home = services.get(BenchServices.Kind.CEDAR);
         home.database().execute(RawSchema.CREATE);
         // The floor server is the service of its phases: its CPU is charged like the nodes'.
-        CpuMeter cpu = new CpuMeter(CpuMeter.postmasterOf(home.database().execute("SHOW data_directory")),
+        CpuMeter cpu = new CpuMeter(EmbeddedServer.postmasterOf(Path.of(home.database().execute("SHOW data_directory"))),
             () -> Stream.concat(services.nodePids().stream(), floor.pid().stream().boxed()).toList());
         Pgbench pgbench = Pgbench.prepare(pgbenchPath, options.out(), home.database().url(), cpu);
         Path serviceScripts = ServiceSqlScripts.write(options.out().resolve("service-scripts"));

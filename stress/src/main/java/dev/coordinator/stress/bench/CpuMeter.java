@@ -25,23 +25,13 @@ final class CpuMeter {
   private final double ticksPerSecond;
 
   /** What the groups had used, in clock ticks, at one moment. */
-  record Sample(long nanos, Long postgres, long service, Long load, Long machineBusy, Long machineTotal) {
+  record Sample(Long postgres, long service, Long load, Long machineBusy, Long machineTotal) {
   }
 
   CpuMeter(OptionalLong postmaster, Supplier<List<Long>> servicePids) {
     this.postmaster = postmaster;
     this.servicePids = servicePids;
     this.ticksPerSecond = clockTicks();
-  }
-
-  /** The postmaster's pid from the data directory's postmaster.pid, if this machine can read it. */
-  static OptionalLong postmasterOf(String dataDirectory) {
-    try {
-      List<String> lines = Files.readAllLines(Path.of(dataDirectory, "postmaster.pid"));
-      return lines.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(lines.get(0).trim()));
-    } catch (IOException | RuntimeException e) {
-      return OptionalLong.empty();
-    }
   }
 
   /** Waits on the calling thread (never an event loop) until {@code nanoTime}, then samples. */
@@ -55,7 +45,7 @@ final class CpuMeter {
   Sample sample() {
     long service = servicePids.get().stream().mapToLong(pid -> own(pid).orElse(0)).sum();
     long[] machine = machine();
-    return new Sample(System.nanoTime(), postgres(), service, withReaped(ProcessHandle.current().pid()),
+    return new Sample(postgres(), service, withReaped(ProcessHandle.current().pid()),
         machine == null ? null : machine[0], machine == null ? null : machine[1]);
   }
 

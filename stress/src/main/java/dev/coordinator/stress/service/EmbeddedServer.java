@@ -8,6 +8,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * An embedded PostgreSQL (zonky) started by the harness under the output directory: it can stop
@@ -15,6 +19,7 @@ import java.util.Comparator;
  */
 public final class EmbeddedServer implements ServiceDatabase {
   private final Path dataDir;
+  private static final long STOP_SECONDS = 120;
   private EmbeddedPostgres postgres;
   private final int port;
 
@@ -55,10 +60,40 @@ public final class EmbeddedServer implements ServiceDatabase {
   @Override
   public synchronized void restart() {
     try {
-      postgres.close();
+      stop();
       postgres = builder(dataDir).setPort(port).start();
     } catch (IOException e) {
       throw new UncheckedIOException("could not restart the embedded PostgreSQL", e);
+    }
+  }
+
+  /**
+   * Stops the server and waits until its postmaster is gone: the library gives a fast shutdown
+   * 5 s and then only logs, and with fsync on the shutdown checkpoint can take longer on a busy
+   * machine; a restart on the same files and port, or their removal, must not overlap it.
+   */
+  private void stop() throws IOException {
+    OptionalLong postmaster = postmasterOf(dataDir);
+    postgres.close();
+    if (postmaster.isPresent()) {
+      ProcessHandle.of(postmaster.getAsLong()).ifPresent(server -> {
+        try {
+          server.onExit().get(STOP_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+          throw new IllegalStateException("the embedded PostgreSQL did not stop within " + STOP_SECONDS + " s", e);
+        }
+      });
+    }
+  }
+
+  /** The pid in a PostgreSQL data directory's postmaster.pid, if this machine can read it. */
+  public static OptionalLong postmasterOf(Path dataDir) {
+    try {
+      return OptionalLong.of(Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim()));
+    } catch (IOException | RuntimeException e) {
+      return OptionalLong.empty();
     }
   }
 
@@ -66,7 +101,7 @@ public final class EmbeddedServer implements ServiceDatabase {
   @Override
   public synchronized void close() {
     try {
-      postgres.close();
+      stop();
       try (var files = Files.walk(dataDir)) {
         for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(file);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.coordinator.stress.service.EmbeddedServer;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ class CpuMeterTest {
   @Test
   @DisplayName("a server whose postmaster.pid cannot be read has no postmaster")
   void unreadableServer() {
-    assertTrue(CpuMeter.postmasterOf("/nonexistent/data").isEmpty());
+    assertTrue(EmbeddedServer.postmasterOf(Path.of("/nonexistent/data")).isEmpty());
   }
 
   private static void assertAtLeast(JsonObject use, String field, long burntMillis) {
