@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * postmaster, the backends alive now, and those that ended, which the postmaster reaped into its
  * children's time), the service's nodes, the load (this JVM and the processes it reaped: pgbench),
  * and the whole machine. On a 2-core machine where both sides saturate the cores, CPU per operation
- * is what decides throughput, and unlike throughput it does not depend on what else runs beside.
+ * is what decides throughput, and it moves less than throughput with what else runs beside.
  * Where /proc is missing (not Linux) or the server is not on this machine, that part reads null.
  */
 final class CpuMeter {
