@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
  * checks them. Exit 0 when no invariant is violated, 1 when one is, 2 on a usage or start-up error.
  */
 @Command(name = "run", description = {"Run a workload against a service it starts (or --target), record a history and check it.",
-    "Exit 0 when no invariant is violated, 1 when one is (printed with the seed), 2 on a usage or start-up error."})
+    "Exit 0 when no invariant is violated, 1 when one is (printed with the seed), 2 on a usage or start-up error.",
+    "Ctrl-C or SIGTERM ends it early: the clients stop, and what ran is still checked and written."})
 final class RunCommand implements Callable<Integer> {
   static final EnvOption DB_URL = new EnvOption("--db-url", "STRESS_DB_URL", null, "URL",
       "an administrator's URL of a PostgreSQL server: the run creates a fresh database on it and drops it;"
